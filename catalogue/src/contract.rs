@@ -1,0 +1,166 @@
+//! The runtime contract between `#[tool]` functions and every transport: a
+//! registered [`ToolDef`] and the traits its argument and return types meet.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{CallError, Ctx, ToolError};
+
+/// One registered tool. Built by `#[tool]`; read by the server, the docs
+/// generator, the schema export and the snapshot tests, all through
+/// [`crate::registry`].
+pub struct ToolDef {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// Explicit `area = "…"`, else the last segment of `module`.
+    pub area: Option<&'static str>,
+    pub module: &'static str,
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    /// The lowest tier allowed to call it.
+    pub tier: Tier,
+    pub input_schema: fn() -> Value,
+    pub output_schema: fn() -> Value,
+    pub handler: fn(Ctx, Value) -> HandlerFuture,
+}
+
+inventory::collect!(ToolDef);
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>>;
+
+impl ToolDef {
+    pub fn area(&self) -> &'static str {
+        self.area
+            .unwrap_or_else(|| self.module.rsplit("::").next().unwrap_or(self.module))
+    }
+
+    /// Call the tool as `ctx`'s user: the tier gate first, then the handler.
+    pub async fn call(&self, ctx: Ctx, args: Value) -> Result<Value, CallError> {
+        if ctx.user().tier < self.tier {
+            return Err(ToolError::tier_required(self.name, self.tier).into());
+        }
+        (self.handler)(ctx, args).await
+    }
+}
+
+impl std::fmt::Debug for ToolDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Subscription tiers, ordered: a tool gated at `Pro` is open to `Business`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Free,
+    Pro,
+    Business,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Free, Tier::Pro, Tier::Business];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Free => "free",
+            Tier::Pro => "pro",
+            Tier::Business => "business",
+        }
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Tier, String> {
+        Tier::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown tier {s:?}; expected free, pro or business"))
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The arguments of a tool: read from JSON with serde, described by schemars
+/// from the same serde attributes, so the schema and the parser agree.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool's arguments",
+    label = "needs `#[derive(Deserialize, JsonSchema)]`",
+    note = "a tool's arguments are one struct deriving `serde::Deserialize` and `schemars::JsonSchema`"
+)]
+pub trait ToolInput: DeserializeOwned + JsonSchema {}
+impl<T: DeserializeOwned + JsonSchema> ToolInput for T {}
+
+/// A tool's successful result: its JSON is the `structuredContent`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool's result",
+    label = "needs `#[derive(Serialize, JsonSchema)]`",
+    note = "a tool returns a struct deriving `serde::Serialize` and `schemars::JsonSchema`"
+)]
+pub trait ToolOutput: Serialize + JsonSchema {}
+impl<T: Serialize + JsonSchema> ToolOutput for T {}
+
+/// What a tool function returns: `Result<T, E>` with `T: ToolOutput` and an
+/// error convertible into [`ToolError`].
+#[diagnostic::on_unimplemented(
+    message = "a #[tool] function must return `Result<T, ToolError>`, not `{Self}`",
+    label = "the output schema is taken from `T`",
+    note = "`T` derives `serde::Serialize` and `schemars::JsonSchema`"
+)]
+pub trait ToolReturn {
+    type Output: ToolOutput;
+    fn into_result(self) -> Result<Self::Output, ToolError>;
+}
+
+impl<T: ToolOutput, E: Into<ToolError>> ToolReturn for Result<T, E> {
+    type Output = T;
+    fn into_result(self) -> Result<T, ToolError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// The arguments of a tool that takes none: an empty object, and nothing else.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
+pub fn parse_args<T: ToolInput>(args: Value) -> Result<T, CallError> {
+    // A client may send no `arguments` at all for a tool without required ones.
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
+    serde_json::from_value(args)
+        .map_err(|err| CallError::InvalidParams(format!("invalid arguments: {err}")))
+}
+
+pub fn finish<R: ToolReturn>(returned: R) -> Result<Value, CallError> {
+    let output = returned.into_result()?;
+    serde_json::to_value(output)
+        .map_err(|err| ToolError::internal(format!("result not serialisable: {err}")).into())
+}
+
+pub fn input_schema<T: ToolInput>() -> Value {
+    crate::schemas::for_type::<T>()
+}
+
+pub fn output_schema<T: ToolOutput>() -> Value {
+    crate::schemas::for_type::<T>()
+}

@@ -1,0 +1,136 @@
+//! The data layer: the only modules that touch `schema::*` and the diesel DSL.
+//! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
+//! user, so another user's row behaves exactly like a missing one.
+
+pub mod settings;
+pub mod tracks;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub use users::User;
+
+/// The connection every data-layer function takes. One alias, so a second
+/// backend is a change of connection type here, not of the queries.
+pub type Conn = SqliteConnection;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// A pool of database connections; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<Conn>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Open the database named by `url` (`None`: the default file), creating
+    /// its directory and running pending migrations.
+    pub fn open(url: Option<&str>) -> anyhow::Result<Db> {
+        let path = match url {
+            Some(url) => sqlite_path(url)?,
+            None => default_path()?,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let manager = ConnectionManager::<Conn>::new(path.to_string_lossy());
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let mut conn = pool.get()?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|err| anyhow::anyhow!("cannot migrate {}: {err}", path.display()))?;
+        Ok(Db { pool })
+    }
+
+    /// Run blocking database work on tokio's blocking pool, never on the
+    /// executor's own threads.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<crate::ToolError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|err| {
+                tracing::error!(error = %err, "no database connection");
+                crate::ToolError::internal("database unavailable")
+            })?;
+            work(&mut conn)
+        })
+        .await;
+        joined.unwrap_or_else(|err| {
+            tracing::error!(error = %err, "database task failed");
+            Err(crate::ToolError::internal("database task failed").into())
+        })
+    }
+
+    /// A connection for synchronous callers (the CLI).
+    pub fn conn(&self) -> anyhow::Result<diesel::r2d2::PooledConnection<ConnectionManager<Conn>>> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// `TEETRACK_DATABASE_URL` for SQLite: a plain path or a `sqlite://` URL.
+fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        anyhow::bail!("PostgreSQL is not supported by this build yet; use a SQLite file path");
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    anyhow::ensure!(!path.is_empty(), "TEETRACK_DATABASE_URL is empty");
+    Ok(PathBuf::from(path))
+}
+
+/// `$XDG_DATA_HOME/teetrack/teetrack.db`, else `~/.local/share/teetrack/teetrack.db`.
+fn default_path() -> anyhow::Result<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| dirs::home_dir().map(|home| home.join(".local/share")))
+        .context("cannot find a home directory; set TEETRACK_DATABASE_URL")?;
+    Ok(Path::new(&base).join("teetrack").join("teetrack.db"))
+}
+
+/// WAL and a busy timeout let Claude Code, Claude Desktop and an HTTP server
+/// share one file; foreign keys are off by default in SQLite.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            Duration::from_secs(10).as_millis()
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Seconds since the Unix epoch: how instants are stored.
+pub(crate) fn epoch(ts: jiff::Timestamp) -> i64 {
+    ts.as_second()
+}
+
+pub(crate) fn instant(secs: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}

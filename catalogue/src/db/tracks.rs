@@ -1,0 +1,1 @@
+//! Tracks (time entries); a running timer is a track without an end.

@@ -1,0 +1,34 @@
+//! Teetrack's tool catalogue: the runtime contract every tool is built on
+//! ([`ToolDef`], [`Ctx`], [`ToolError`]), the tools themselves (one module per
+//! area under [`tools`]), and the only code that speaks SQL ([`db`]).
+
+// `#[tool]` expands to `::catalogue::…` paths, which must resolve here too.
+extern crate self as catalogue;
+
+#[path = "../../schema.rs"]
+#[rustfmt::skip]
+mod schema;
+
+mod contract;
+mod ctx;
+pub mod db;
+mod error;
+mod registry;
+mod schemas;
+pub mod time;
+pub mod tools;
+
+pub use contract::{NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
+pub use ctx::{Clock, Ctx};
+pub use db::{Db, User};
+pub use error::{CallError, ErrorCode, ToolError};
+pub use registry::{find_tool, registry};
+pub use teetrack_macros::tool;
+
+/// What `#[tool]` expands to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::contract::{HandlerFuture, finish, input_schema, output_schema, parse_args};
+    pub use inventory;
+    pub use serde_json::Value;
+}

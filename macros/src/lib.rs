@@ -1,0 +1,49 @@
+//! `#[tool]`: a plain `async fn` becomes a registered Teetrack MCP tool.
+//!
+//! ```ignore
+//! use catalogue::{tool, Ctx, ToolError};
+//!
+//! /// Start a timer now. If one is already running and the user's limit is
+//! /// reached, the oldest is stopped and the result says so.
+//! #[tool(title = "Start a timer", area = "timers")]
+//! async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
+//!     /* ... */
+//! }
+//! ```
+//!
+//! The function stays exactly as written, callable and testable as plain Rust.
+//! Beside it the macro registers a `catalogue::ToolDef` with:
+//!
+//! - **name**: the function's name (1–128 of `[A-Za-z0-9_.-]`);
+//! - **description**: its doc comment (required);
+//! - **input schema**: from the second argument's *type* through
+//!   `catalogue::ToolInput` (serde + schemars), or an empty object that refuses
+//!   every property when the function takes only the context;
+//! - **output schema**: from the return type through `catalogue::ToolReturn`
+//!   (`Result<T, E>` where `T: ToolOutput` and `E: Into<ToolError>`).
+//!
+//! Schemas are resolved by the same traits the call path uses, never by
+//! matching type names, so an alias or a renamed import cannot advertise a
+//! schema that differs from what the tool accepts.
+//!
+//! # Attributes
+//!
+//! | attribute | meaning |
+//! |---|---|
+//! | `title = "…"` | human title (required) |
+//! | `read_only` | `readOnlyHint`: changes nothing |
+//! | `destructive` | `destructiveHint`: may delete or overwrite user data |
+//! | `idempotent` | `idempotentHint`: repeating the call changes nothing more |
+//! | `tier = "pro"` | lowest tier that may call it (`free`, `pro`, `business`) |
+//! | `area = "timers"` | the group it is listed under (default: its module's name) |
+//!
+//! Every mistake is reported at once, each at the offending tokens.
+
+mod tool;
+
+use proc_macro::TokenStream;
+
+#[proc_macro_attribute]
+pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tool::expand(attr.into(), item.into()).into()
+}

@@ -1,0 +1,1 @@
+//! Test-only crate: every insta snapshot of the workspace lives in `tests/snapshots/`.
