@@ -13,10 +13,17 @@ mod contract;
 mod ctx;
 pub mod db;
 mod error;
+pub mod money;
+mod pagination;
+mod patch;
+pub mod reference;
 mod registry;
 mod schemas;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod tools;
+mod tracking;
 
 pub use contract::{NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
 pub use ctx::{Clock, Ctx};

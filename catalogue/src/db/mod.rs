@@ -2,7 +2,9 @@
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
 //! user, so another user's row behaves exactly like a missing one.
 
+pub mod projects;
 pub mod settings;
+pub mod tags;
 pub mod tracks;
 pub mod users;
 
@@ -133,4 +135,14 @@ pub(crate) fn epoch(ts: jiff::Timestamp) -> i64 {
 
 pub(crate) fn instant(secs: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Run `work` in a write transaction. SQLite's `BEGIN IMMEDIATE` takes the
+/// write lock up front, so two processes sharing the file wait for each other
+/// (busy timeout) instead of failing on a lock upgrade halfway through.
+pub fn write<T, E>(conn: &mut Conn, work: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.immediate_transaction(work)
 }

@@ -1,1 +1,410 @@
-//! Tracks (time entries); a running timer is a track without an end.
+//! Tracks (time entries). A running timer is a track without an end.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::{Conn, epoch, instant};
+use crate::ToolError;
+use crate::reference::Named;
+use crate::schema::{projects, tags, track_tags, tracks};
+use crate::time::Range;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Track {
+    pub id: i32,
+    pub description: String,
+    pub project: Option<Named>,
+    pub tags: Vec<Named>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+}
+
+impl Track {
+    /// Seconds tracked; a running track counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        (self.ended_at.unwrap_or(now).as_second() - self.started_at.as_second()).max(0)
+    }
+}
+
+/// A track to insert; its rate and currency already resolved.
+#[derive(Clone, Debug)]
+pub struct NewTrack {
+    pub description: String,
+    pub project_id: Option<i32>,
+    pub tag_ids: Vec<i32>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = tracks, check_for_backend(diesel::sqlite::Sqlite))]
+struct Row {
+    id: i32,
+    project_id: Option<i32>,
+    description: String,
+    started_at: i64,
+    ended_at: Option<i64>,
+    billable: bool,
+    hourly_rate: Option<String>,
+    currency: String,
+}
+
+type Scoped = tracks::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+
+fn mine(user_id: i32) -> Scoped {
+    tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .into_boxed()
+}
+
+/// Rows with their project names and tags, in the order given.
+fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
+    let project_names: HashMap<i32, String> = projects::table
+        .filter(projects::id.eq_any(&project_ids))
+        .select((projects::id, projects::name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
+    for (track_id, id, name) in track_tags::table
+        .inner_join(tags::table)
+        .filter(track_tags::track_id.eq_any(&ids))
+        .order((track_tags::track_id, tags::name))
+        .select((track_tags::track_id, tags::id, tags::name))
+        .load::<(i32, i32, String)>(conn)?
+    {
+        tags_of
+            .entry(track_id)
+            .or_default()
+            .push(Named { id, name });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Track {
+            id: row.id,
+            project: row.project_id.and_then(|id| {
+                project_names.get(&id).map(|name| Named {
+                    id,
+                    name: name.clone(),
+                })
+            }),
+            tags: tags_of.remove(&row.id).unwrap_or_default(),
+            description: row.description,
+            started_at: instant(row.started_at),
+            ended_at: row.ended_at.map(instant),
+            billable: row.billable,
+            hourly_rate: row.hourly_rate.and_then(|r| r.parse().ok()),
+            currency: row.currency,
+        })
+        .collect())
+}
+
+pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
+    let row = mine(user_id)
+        .filter(tracks::id.eq(id))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or_else(|| ToolError::not_found("track", format!("with id {id}")))?;
+    Ok(hydrate(conn, vec![row])?.remove(0))
+}
+
+/// The user's running timers, oldest first.
+pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
+    let rows = mine(user_id)
+        .filter(tracks::ended_at.is_null())
+        .order((tracks::started_at, tracks::id))
+        .select(Row::as_select())
+        .load(conn)?;
+    Ok(hydrate(conn, rows)?)
+}
+
+pub fn by_idempotency_key(
+    conn: &mut Conn,
+    user_id: i32,
+    key: &str,
+) -> Result<Option<Track>, ToolError> {
+    let row = mine(user_id)
+        .filter(tracks::idempotency_key.eq(key))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some(row) => Some(hydrate(conn, vec![row])?.remove(0)),
+        None => None,
+    })
+}
+
+pub fn insert(
+    conn: &mut Conn,
+    user_id: i32,
+    new: &NewTrack,
+    now: Timestamp,
+) -> Result<i32, ToolError> {
+    let id: i32 = diesel::insert_into(tracks::table)
+        .values((
+            tracks::user_id.eq(user_id),
+            tracks::project_id.eq(new.project_id),
+            tracks::description.eq(&new.description),
+            tracks::started_at.eq(epoch(new.started_at)),
+            tracks::ended_at.eq(new.ended_at.map(epoch)),
+            tracks::billable.eq(new.billable),
+            tracks::hourly_rate.eq(new.hourly_rate.map(|r| r.to_string())),
+            tracks::currency.eq(&new.currency),
+            tracks::idempotency_key.eq(&new.idempotency_key),
+            tracks::created_at.eq(epoch(now)),
+            tracks::updated_at.eq(epoch(now)),
+        ))
+        .returning(tracks::id)
+        .get_result(conn)?;
+    set_tags(conn, id, &new.tag_ids)?;
+    Ok(id)
+}
+
+fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> {
+    diesel::delete(track_tags::table.filter(track_tags::track_id.eq(track_id))).execute(conn)?;
+    let rows: Vec<_> = tag_ids
+        .iter()
+        .map(|tag| {
+            (
+                track_tags::track_id.eq(track_id),
+                track_tags::tag_id.eq(*tag),
+            )
+        })
+        .collect();
+    diesel::insert_into(track_tags::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every field of a track that can change; the caller has validated them.
+#[derive(Clone, Debug)]
+pub struct TrackFields {
+    pub description: String,
+    pub project_id: Option<i32>,
+    pub tag_ids: Vec<i32>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+}
+
+pub fn update(
+    conn: &mut Conn,
+    user_id: i32,
+    id: i32,
+    fields: &TrackFields,
+    now: Timestamp,
+) -> Result<(), ToolError> {
+    let updated = diesel::update(
+        tracks::table
+            .filter(tracks::user_id.eq(user_id))
+            .filter(tracks::id.eq(id)),
+    )
+    .set((
+        tracks::description.eq(&fields.description),
+        tracks::project_id.eq(fields.project_id),
+        tracks::started_at.eq(epoch(fields.started_at)),
+        tracks::ended_at.eq(fields.ended_at.map(epoch)),
+        tracks::billable.eq(fields.billable),
+        tracks::hourly_rate.eq(fields.hourly_rate.map(|r| r.to_string())),
+        tracks::currency.eq(&fields.currency),
+        tracks::updated_at.eq(epoch(now)),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ToolError::not_found("track", format!("with id {id}")));
+    }
+    set_tags(conn, id, &fields.tag_ids)?;
+    Ok(())
+}
+
+pub fn stop(
+    conn: &mut Conn,
+    user_id: i32,
+    id: i32,
+    end: Timestamp,
+    now: Timestamp,
+) -> Result<(), ToolError> {
+    diesel::update(mine_row(user_id, id))
+        .set((
+            tracks::ended_at.eq(epoch(end)),
+            tracks::updated_at.eq(epoch(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn mine_row(
+    user_id: i32,
+    id: i32,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<tracks::table, diesel::dsl::Eq<tracks::user_id, i32>>,
+    diesel::dsl::Eq<tracks::id, i32>,
+> {
+    tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::id.eq(id))
+}
+
+pub fn delete(conn: &mut Conn, user_id: i32, id: i32) -> Result<(), ToolError> {
+    let deleted = diesel::delete(mine_row(user_id, id)).execute(conn)?;
+    if deleted == 0 {
+        return Err(ToolError::not_found("track", format!("with id {id}")));
+    }
+    Ok(())
+}
+
+/// Ids of the user's tracks that overlap `[start, end)`; running tracks reach
+/// up to `now`, and an open `end` means the new track is itself running.
+pub fn overlapping(
+    conn: &mut Conn,
+    user_id: i32,
+    start: Timestamp,
+    end: Option<Timestamp>,
+    exclude: Option<i32>,
+    now: Timestamp,
+) -> Result<Vec<i32>, ToolError> {
+    let end = epoch(end.unwrap_or(Timestamp::MAX));
+    let mut query = mine(user_id).filter(tracks::started_at.lt(end));
+    // A running track reaches up to now: it overlaps only if now is past `start`.
+    query = if now > start {
+        query.filter(
+            tracks::ended_at
+                .gt(epoch(start))
+                .or(tracks::ended_at.is_null()),
+        )
+    } else {
+        query.filter(tracks::ended_at.gt(epoch(start)))
+    };
+    if let Some(id) = exclude {
+        query = query.filter(tracks::id.ne(id));
+    }
+    Ok(query
+        .order(tracks::started_at)
+        .select(tracks::id)
+        .load(conn)?)
+}
+
+/// Which tracks `list` returns.
+#[derive(Clone, Debug, Default)]
+pub struct TrackFilter {
+    /// Tracks that start in this range (a track belongs to the day it starts).
+    pub range: Option<Range>,
+    pub project_id: Option<i32>,
+    /// Only tracks without a project.
+    pub no_project: bool,
+    pub tag_id: Option<i32>,
+    pub billable: Option<bool>,
+    pub running: Option<bool>,
+    /// Case-insensitive substring of the description.
+    pub search: Option<String>,
+}
+
+fn filtered(user_id: i32, filter: &TrackFilter) -> Scoped {
+    let mut query = mine(user_id);
+    if let Some(range) = filter.range {
+        query = query
+            .filter(tracks::started_at.ge(epoch(range.from)))
+            .filter(tracks::started_at.lt(epoch(range.to)));
+    }
+    if let Some(project) = filter.project_id {
+        query = query.filter(tracks::project_id.eq(project));
+    }
+    if filter.no_project {
+        query = query.filter(tracks::project_id.is_null());
+    }
+    if let Some(tag) = filter.tag_id {
+        query = query.filter(
+            tracks::id.eq_any(
+                track_tags::table
+                    .filter(track_tags::tag_id.eq(tag))
+                    .select(track_tags::track_id),
+            ),
+        );
+    }
+    if let Some(billable) = filter.billable {
+        query = query.filter(tracks::billable.eq(billable));
+    }
+    match filter.running {
+        Some(true) => query = query.filter(tracks::ended_at.is_null()),
+        Some(false) => query = query.filter(tracks::ended_at.is_not_null()),
+        None => {}
+    }
+    if let Some(search) = &filter.search {
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(
+            lower(tracks::description)
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A page of the filtered tracks, newest first, after the keyset `after`
+/// (`(started_at, id)` of the previous page's last track).
+pub struct Page {
+    pub tracks: Vec<Track>,
+    pub more: bool,
+    pub total_count: i64,
+    pub total_seconds: i64,
+}
+
+pub fn list(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &TrackFilter,
+    limit: i64,
+    after: Option<(i64, i32)>,
+    now: Timestamp,
+) -> Result<Page, ToolError> {
+    let spans: Vec<(i64, Option<i64>)> = filtered(user_id, filter)
+        .select((tracks::started_at, tracks::ended_at))
+        .load(conn)?;
+    let total_seconds = spans
+        .iter()
+        .map(|(s, e)| (e.unwrap_or(epoch(now)) - s).max(0))
+        .sum();
+    let mut query = filtered(user_id, filter);
+    if let Some((started, id)) = after {
+        query = query.filter(
+            tracks::started_at
+                .lt(started)
+                .or(tracks::started_at.eq(started).and(tracks::id.lt(id))),
+        );
+    }
+    let mut rows: Vec<Row> = query
+        .order((tracks::started_at.desc(), tracks::id.desc()))
+        .limit(limit + 1)
+        .select(Row::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(Page {
+        tracks: hydrate(conn, rows)?,
+        more,
+        total_count: spans.len() as i64,
+        total_seconds,
+    })
+}

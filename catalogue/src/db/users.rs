@@ -84,7 +84,7 @@ pub fn add_user(
     let name = name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         let taken = users::table
             .filter(users::email.eq(&email))
             .count()
@@ -192,7 +192,7 @@ pub fn create_token(
     let token = format!("{TOKEN_PREFIX}{random}");
     let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let name = name.unwrap_or("default").to_owned();
-    conn.immediate_transaction(|conn| {
+    super::write(conn, |conn| {
         if let Some(limit) = token_limit(user.tier) {
             let active: i64 = api_tokens::table
                 .filter(

@@ -3,8 +3,11 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::db::settings::{OverlapPolicy, WeekStart};
+use crate::db::tracks;
 use crate::time::{When, when};
-use crate::{Ctx, Tier, ToolError, tool};
+use crate::tracking::TrackOut;
+use crate::{Ctx, Tier, ToolError, money, tool};
 
 #[derive(Serialize, JsonSchema)]
 pub struct Context {
@@ -12,9 +15,13 @@ pub struct Context {
     /// The user's IANA time zone: every local time in and out uses it.
     pub time_zone: String,
     pub now: When,
-    /// Today's date in the user's zone, `YYYY-MM-DD`.
+    /// Today's date in the user's time zone, `YYYY-MM-DD`.
     pub today: String,
-    pub week_start: crate::db::settings::WeekStart,
+    /// The first day of the user's week.
+    pub week_start: WeekStart,
+    /// Running timers, oldest first.
+    pub running_timers: Vec<TrackOut>,
+    pub defaults: Defaults,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -25,14 +32,30 @@ pub struct ContextUser {
     pub tier: Tier,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct Defaults {
+    /// Whether a track without a billable project is billable.
+    pub billable: bool,
+    /// ISO 4217 currency used when neither project nor client sets one.
+    pub currency: String,
+    /// Rate per hour used when neither track, project nor client sets one.
+    pub hourly_rate: Option<String>,
+    /// How many timers may run at once.
+    pub max_active_timers: u32,
+    /// What happens when tracks overlap: allow, warn or reject.
+    pub overlap_policy: OverlapPolicy,
+}
+
 /// Who the user is, their time zone with "now" and "today" in it, their tier,
 /// running timers and defaults. Call this first: it tells how to read and
-/// write times for this user.
+/// write times for this user (local times are in `time_zone`).
 #[tool(title = "Get context", read_only, idempotent)]
 async fn get_context(ctx: &Ctx) -> Result<Context, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
+    let running = ctx.run(|conn, user| tracks::running(conn, user.id)).await?;
     let user = ctx.user();
+    let tz = &settings.time_zone;
     Ok(Context {
         user: ContextUser {
             id: user.id,
@@ -40,9 +63,19 @@ async fn get_context(ctx: &Ctx) -> Result<Context, ToolError> {
             name: user.name.clone(),
             tier: user.tier,
         },
-        now: when(now, &settings.time_zone),
-        today: now.to_zoned(settings.time_zone.clone()).date().to_string(),
-        time_zone: settings.time_zone_name,
+        now: when(now, tz),
+        today: now.to_zoned(tz.clone()).date().to_string(),
         week_start: settings.week_start,
+        running_timers: TrackOut::all(&running, &settings, now),
+        defaults: Defaults {
+            billable: settings.default_billable,
+            hourly_rate: settings
+                .default_hourly_rate
+                .map(|r| money::format(r, &settings.default_currency)),
+            currency: settings.default_currency.clone(),
+            max_active_timers: settings.max_active_timers,
+            overlap_policy: settings.overlap_policy,
+        },
+        time_zone: settings.time_zone_name.clone(),
     })
 }

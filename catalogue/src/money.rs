@@ -1,0 +1,92 @@
+//! Money: exact decimals with an ISO 4217 currency, never floats.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::ToolError;
+
+/// Digits after the decimal point of a currency (ISO 4217 minor unit).
+pub fn minor_units(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// Rounded half-up (away from zero) to the currency's minor unit.
+pub fn round(amount: Decimal, currency: &str) -> Decimal {
+    let mut rounded = amount.round_dp_with_strategy(
+        minor_units(currency),
+        RoundingStrategy::MidpointAwayFromZero,
+    );
+    rounded.rescale(minor_units(currency));
+    rounded
+}
+
+/// What `seconds` of work at `hourly_rate` cost, rounded to the minor unit.
+pub fn amount_for(hourly_rate: Decimal, seconds: i64, currency: &str) -> Decimal {
+    round(
+        hourly_rate * Decimal::from(seconds) / Decimal::from(3600),
+        currency,
+    )
+}
+
+/// `"120.00"`: an amount as a decimal string with the currency's minor digits.
+pub fn format(amount: Decimal, currency: &str) -> String {
+    round(amount, currency).to_string()
+}
+
+/// A currency code: three ASCII letters, upper-cased.
+pub fn parse_currency(code: &str) -> Result<String, ToolError> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(
+            ToolError::invalid(format!("{code:?} is not an ISO 4217 currency code"))
+                .hint("use a code such as EUR or USD"),
+        )
+    }
+}
+
+/// An hourly rate: a non-negative decimal string such as `"95.50"`.
+pub fn parse_rate(text: &str) -> Result<Decimal, ToolError> {
+    let rate: Decimal = text.trim().parse().map_err(|_| {
+        ToolError::invalid(format!("{text:?} is not a decimal amount"))
+            .hint("write money as a decimal string, e.g. \"95.50\"")
+    })?;
+    if rate.is_sign_negative() {
+        return Err(ToolError::invalid("a rate cannot be negative"));
+    }
+    Ok(rate.normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn amounts_round_half_up_to_the_minor_unit() {
+        assert_eq!(format(amount_for(d("100"), 5400, "EUR"), "EUR"), "150.00");
+        // 20 minutes at 10.00 = 3.3333… → 3.33; 1 minute at 0.30 = 0.005 → 0.01
+        assert_eq!(format(amount_for(d("10"), 1200, "EUR"), "EUR"), "3.33");
+        assert_eq!(format(amount_for(d("0.30"), 60, "EUR"), "EUR"), "0.01");
+        assert_eq!(format(amount_for(d("1000"), 1800, "JPY"), "JPY"), "500");
+        assert_eq!(format(amount_for(d("1.0005"), 3600, "KWD"), "KWD"), "1.001");
+    }
+
+    #[test]
+    fn currencies_and_rates_are_checked() {
+        assert_eq!(parse_currency(" usd ").unwrap(), "USD");
+        assert!(parse_currency("EURO").is_err());
+        assert!(parse_currency("E1R").is_err());
+        assert_eq!(parse_rate("95.50").unwrap(), d("95.5"));
+        assert!(parse_rate("-1").is_err());
+        assert!(parse_rate("1,5").is_err());
+    }
+}

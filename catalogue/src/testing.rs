@@ -1,0 +1,109 @@
+//! A test harness: a temporary database, users, a fixed clock, and tool calls
+//! through the registry exactly as a transport makes them. Behind the
+//! `testing` feature; used by this crate's tests and the snapshot crate.
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::db::users::add_user;
+use crate::{CallError, Clock, Ctx, Db, ToolError, User, find_tool};
+
+pub struct TestApp {
+    _dir: tempfile::TempDir,
+    pub db: Db,
+    pub now: Timestamp,
+}
+
+impl Default for TestApp {
+    fn default() -> Self {
+        TestApp::new()
+    }
+}
+
+impl TestApp {
+    /// A fresh database; the clock stands at Wednesday 2026-11-25 14:30 UTC.
+    pub fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::open(Some(
+            dir.path().join("teetrack.db").to_str().expect("utf-8 path"),
+        ))
+        .expect("open db");
+        TestApp {
+            _dir: dir,
+            db,
+            now: "2026-11-25T14:30:00Z".parse().expect("valid instant"),
+        }
+    }
+
+    pub fn user(&self, email: &str) -> User {
+        add_user(&mut self.db.conn().expect("conn"), email, None, self.now).expect("add user")
+    }
+
+    /// A user in `time_zone`.
+    pub fn user_in(&self, email: &str, time_zone: &str) -> User {
+        let user = self.user(email);
+        crate::db::settings::set_time_zone(&mut self.db.conn().expect("conn"), user.id, time_zone)
+            .expect("zone");
+        user
+    }
+
+    pub fn ctx(&self, user: &User) -> Ctx {
+        Ctx::new(user.clone(), self.db.clone(), Clock::Fixed(self.now))
+    }
+
+    pub fn advance(&mut self, seconds: i64) {
+        self.now = self
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(seconds))
+            .expect("in range");
+    }
+
+    /// Call a tool by name, as the server does.
+    pub async fn call(&self, user: &User, tool: &str, args: Value) -> Result<Value, CallError> {
+        let def = find_tool(tool).unwrap_or_else(|| panic!("no tool {tool}"));
+        def.call(self.ctx(user), args).await
+    }
+
+    /// A call that must succeed.
+    pub async fn ok(&self, user: &User, tool: &str, args: Value) -> Value {
+        match self.call(user, tool, args.clone()).await {
+            Ok(value) => value,
+            Err(err) => panic!("{tool}({args}) failed: {err:?}"),
+        }
+    }
+
+    /// A call that must fail with a domain error.
+    pub async fn err(&self, user: &User, tool: &str, args: Value) -> ToolError {
+        match self.call(user, tool, args.clone()).await {
+            Err(CallError::Tool(err)) => err,
+            other => panic!("{tool}({args}) should fail with a tool error, got {other:?}"),
+        }
+    }
+
+    /// A project straight through the data layer.
+    pub fn project(
+        &self,
+        user: &User,
+        name: &str,
+        billable: bool,
+        rate: Option<&str>,
+        currency: Option<&str>,
+    ) -> i32 {
+        let rate = rate.map(|r| r.parse().expect("decimal"));
+        crate::db::projects::create(
+            &mut self.db.conn().expect("conn"),
+            user.id,
+            name,
+            billable,
+            rate,
+            currency,
+            self.now,
+        )
+        .expect("project")
+    }
+
+    pub fn tag(&self, user: &User, name: &str) -> i32 {
+        crate::db::tags::create(&mut self.db.conn().expect("conn"), user.id, name, self.now)
+            .expect("tag")
+    }
+}

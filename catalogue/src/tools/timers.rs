@@ -1,0 +1,447 @@
+//! Timers: a running timer is a track without an end.
+
+use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::db::settings::{OverlapPolicy, Settings};
+use crate::db::tracks::{self, NewTrack, Track};
+use crate::db::{self, Conn};
+use crate::reference::{Named, Ref};
+use crate::time::parse_instant;
+use crate::tracking::{self, Billing, TrackOut};
+use crate::{Ctx, ErrorCode, ToolError, tool};
+
+/// What to do when the user's `max_active_timers` are already running.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IfRunning {
+    /// Stop the oldest running timer when the new one starts (the default).
+    #[default]
+    StopOldest,
+    /// Refuse with `timer_running`, leaving the running timers alone.
+    Error,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartTimer {
+    /// What the time is spent on.
+    #[serde(default)]
+    pub description: String,
+    /// Project id or exact name (case-insensitive).
+    pub project: Option<Ref>,
+    /// Tag ids or exact names.
+    #[serde(default)]
+    pub tags: Vec<Ref>,
+    /// Default: the project's billable flag, else the user's default.
+    pub billable: Option<bool>,
+    /// Rate per hour for this track only, a decimal string such as "95.00".
+    /// Default: the project's rate, else its client's, else the user's.
+    pub hourly_rate: Option<String>,
+    /// When the timer started; default now. Up to a minute in the future is
+    /// accepted (clock skew). Formats: RFC 3339 with offset, `YYYY-MM-DD
+    /// HH:MM` or `HH:MM` (today) in the user's time zone, or `now`.
+    pub start: Option<String>,
+    /// At the user's `max_active_timers` limit: `stop_oldest` (default) or `error`.
+    #[serde(default)]
+    pub if_running: IfRunning,
+    /// Needed to stop a running timer that would then have run over 24 hours.
+    #[serde(default)]
+    pub confirm: bool,
+    /// Repeating a call with the same key returns the first timer instead of starting another.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimerStarted {
+    /// The new running timer.
+    pub timer: TrackOut,
+    /// Timers stopped to make room, ended at the new timer's start.
+    pub stopped: Vec<TrackOut>,
+    /// Stopped tracks that overlap the new timer (overlap policy `warn`).
+    pub overlapping_track_ids: Vec<i32>,
+    /// True when an earlier call with the same `idempotency_key` started this timer.
+    pub replayed: bool,
+}
+
+/// Which running timers a new one replaces.
+enum Replace {
+    /// `start_timer`: the oldest ones, only at the user's limit.
+    AtLimit(IfRunning),
+    /// `switch_timer`: this one, or the only one running.
+    Switch(Option<i32>),
+}
+
+struct TimerStart {
+    description: String,
+    billing: Billing,
+    start: Option<String>,
+    confirm: bool,
+    idempotency_key: Option<String>,
+    replace: Replace,
+}
+
+/// Start a timer now (or at `start`, up to now). When the user's
+/// `max_active_timers` (default 1) are already running, the oldest is stopped
+/// at the new timer's start and listed in `stopped`, unless `if_running` is
+/// `error`, which answers `timer_running`. A running timer that would then
+/// have run over 24 hours is only stopped with `confirm: true`. A project or
+/// tag name that matches nothing is `not_found`; one that matches several is
+/// `ambiguous` with the candidates. Overlaps with stopped tracks follow the
+/// overlap policy (`warn` lists their ids).
+#[tool(title = "Start a timer")]
+async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
+    let start = TimerStart {
+        description: args.description,
+        billing: Billing {
+            project: args.project,
+            tags: args.tags,
+            billable: args.billable,
+            hourly_rate: args.hourly_rate,
+        },
+        start: args.start,
+        confirm: args.confirm,
+        idempotency_key: args.idempotency_key,
+        replace: Replace::AtLimit(args.if_running),
+    };
+    run_start(ctx, start).await
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopTimer {
+    /// The timer (track id) to stop; may be left out when only one runs.
+    pub id: Option<i32>,
+    /// When it ended; default now. Same formats as `start_timer`'s `start`.
+    pub end: Option<String>,
+    /// Replace the description while stopping.
+    pub description: Option<String>,
+    /// Needed when the timer ran over 24 hours (a forgotten timer): say so
+    /// explicitly, or give the real `end`.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimerStopped {
+    /// The stopped track.
+    pub track: TrackOut,
+    /// Other tracks it overlaps (overlap policy `warn` or `reject`; a stop is never refused for it).
+    pub overlapping_track_ids: Vec<i32>,
+}
+
+/// Stop a running timer, now or at `end`. With no timer running the answer is
+/// `no_timer_running`; with several running and no `id`, `ambiguous` lists
+/// them. A timer that ran over 24 hours is only stopped with `confirm: true`
+/// or an explicit `end` (the forgotten-timer case).
+#[tool(title = "Stop a timer")]
+async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            let running = tracks::running(conn, user.id)?;
+            let timer = pick_running(&running, args.id)?.ok_or_else(no_timer_running)?;
+            let end = match &args.end {
+                Some(end) => parse_instant(end, &settings.time_zone, now)?,
+                None => now,
+            };
+            if end.as_second() > now.as_second() + tracking::FUTURE_SKEW_SECONDS {
+                return Err(ToolError::invalid(
+                    "a timer cannot be stopped in the future",
+                ));
+            }
+            // An explicit end is the user's own statement of the real end time.
+            tracking::check_span(timer.started_at, end, args.confirm || args.end.is_some())?;
+            if let Some(description) = &args.description {
+                let mut fields = fields_of(timer);
+                fields.description = description.clone();
+                fields.ended_at = Some(end);
+                tracks::update(conn, user.id, timer.id, &fields, now)?;
+            } else {
+                tracks::stop(conn, user.id, timer.id, end, now)?;
+            }
+            let overlapping = if settings.overlap_policy == OverlapPolicy::Allow {
+                Vec::new()
+            } else {
+                tracks::overlapping(
+                    conn,
+                    user.id,
+                    timer.started_at,
+                    Some(end),
+                    Some(timer.id),
+                    now,
+                )?
+            };
+            let track = tracks::get(conn, user.id, timer.id)?;
+            Ok(TimerStopped {
+                track: TrackOut::new(&track, &settings, now),
+                overlapping_track_ids: overlapping,
+            })
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActiveTimers {
+    /// Running timers, oldest first; durations count up to now.
+    pub timers: Vec<TrackOut>,
+    /// How many timers may run at once (setting `max_active_timers`).
+    pub max_active_timers: u32,
+}
+
+/// List the running timers, oldest first, with how long each has run.
+/// An empty list means no timer is running.
+#[tool(title = "List running timers", read_only, idempotent)]
+async fn list_active_timers(ctx: &Ctx) -> Result<ActiveTimers, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let running = ctx.run(|conn, user| tracks::running(conn, user.id)).await?;
+    Ok(ActiveTimers {
+        timers: TrackOut::all(&running, &settings, now),
+        max_active_timers: settings.max_active_timers,
+    })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchTimer {
+    /// The running timer to stop; may be left out when at most one runs.
+    pub stop: Option<i32>,
+    /// What the new timer is for.
+    #[serde(default)]
+    pub description: String,
+    /// Project id or exact name of the new timer.
+    pub project: Option<Ref>,
+    /// Tag ids or exact names of the new timer.
+    #[serde(default)]
+    pub tags: Vec<Ref>,
+    /// Default: the project's billable flag, else the user's default.
+    pub billable: Option<bool>,
+    /// Rate per hour for the new track only, a decimal string.
+    pub hourly_rate: Option<String>,
+    /// The switch instant; default now. Same formats as `start_timer`.
+    pub at: Option<String>,
+    /// Needed when the stopped timer would have run over 24 hours.
+    #[serde(default)]
+    pub confirm: bool,
+    /// Repeating a call with the same key returns the first result's timer.
+    pub idempotency_key: Option<String>,
+}
+
+/// Stop the running timer and start another at the same instant, atomically:
+/// either both happen or neither. With no timer running it just starts one;
+/// with several running, `stop` says which (else `ambiguous`).
+#[tool(title = "Switch to another timer")]
+async fn switch_timer(ctx: &Ctx, args: SwitchTimer) -> Result<TimerStarted, ToolError> {
+    let start = TimerStart {
+        description: args.description,
+        billing: Billing {
+            project: args.project,
+            tags: args.tags,
+            billable: args.billable,
+            hourly_rate: args.hourly_rate,
+        },
+        start: args.at,
+        confirm: args.confirm,
+        idempotency_key: args.idempotency_key,
+        replace: Replace::Switch(args.stop),
+    };
+    run_start(ctx, start).await
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContinueTrack {
+    /// The past track to continue.
+    pub id: i32,
+    /// When the new timer starts; default now.
+    pub start: Option<String>,
+    /// At the `max_active_timers` limit: `stop_oldest` (default) or `error`.
+    #[serde(default)]
+    pub if_running: IfRunning,
+    /// Needed to stop a running timer that would then have run over 24 hours.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Start a new timer with the description, project, tags, billable flag and
+/// rate override of a past track ("continue what I did yesterday"). The past
+/// track is left as it is. Timer limits work as in `start_timer`.
+#[tool(title = "Continue a past track")]
+async fn continue_track(ctx: &Ctx, args: ContinueTrack) -> Result<TimerStarted, ToolError> {
+    let past = ctx
+        .run(move |conn, user| tracks::get(conn, user.id, args.id))
+        .await?;
+    let start = TimerStart {
+        description: past.description,
+        billing: Billing {
+            project: past.project.map(|p| Ref::Id(p.id)),
+            tags: past.tags.into_iter().map(|t| Ref::Id(t.id)).collect(),
+            billable: Some(past.billable),
+            hourly_rate: past.hourly_rate.map(|r| r.to_string()),
+        },
+        start: args.start,
+        confirm: args.confirm,
+        idempotency_key: None,
+        replace: Replace::AtLimit(args.if_running),
+    };
+    run_start(ctx, start).await
+}
+
+async fn run_start(ctx: &Ctx, start: TimerStart) -> Result<TimerStarted, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| start_in(conn, user.id, &settings, &start, now))
+    })
+    .await
+}
+
+fn start_in(
+    conn: &mut Conn,
+    user_id: i32,
+    settings: &Settings,
+    request: &TimerStart,
+    now: Timestamp,
+) -> Result<TimerStarted, ToolError> {
+    if let Some(key) = &request.idempotency_key
+        && let Some(track) = tracks::by_idempotency_key(conn, user_id, key)?
+    {
+        return Ok(TimerStarted {
+            timer: TrackOut::new(&track, settings, now),
+            stopped: Vec::new(),
+            overlapping_track_ids: Vec::new(),
+            replayed: true,
+        });
+    }
+    let start = match &request.start {
+        Some(start) => parse_instant(start, &settings.time_zone, now)?,
+        None => now,
+    };
+    tracking::check_not_future(start, now)?;
+    let resolved = tracking::resolve(conn, user_id, settings, &request.billing)?;
+
+    let running = tracks::running(conn, user_id)?;
+    let to_stop: Vec<&Track> = match request.replace {
+        Replace::Switch(id) => pick_running(&running, id)?.into_iter().collect(),
+        Replace::AtLimit(_) if running.len() < settings.max_active_timers as usize => Vec::new(),
+        Replace::AtLimit(IfRunning::Error) => {
+            return Err(ToolError::new(
+                ErrorCode::TimerRunning,
+                format!("{} timer(s) already running, the most allowed", running.len()),
+            )
+            .hint("stop one with stop_timer, use switch_timer, or call again with if_running: stop_oldest")
+            .detail("running_track_ids", running.iter().map(|t| t.id).collect::<Vec<_>>()));
+        }
+        Replace::AtLimit(IfRunning::StopOldest) => running
+            .iter()
+            .take(running.len() + 1 - settings.max_active_timers as usize)
+            .collect(),
+    };
+    for old in &to_stop {
+        if start <= old.started_at {
+            return Err(ToolError::new(
+                ErrorCode::TimerRunning,
+                format!("timer {} started at or after the requested start, so it cannot be stopped then", old.id),
+            )
+            .hint("start the new timer later, or stop the running one first")
+            .detail("running_track_ids", [old.id]));
+        }
+        tracking::check_span(old.started_at, start, request.confirm)?;
+    }
+    for old in &to_stop {
+        tracks::stop(conn, user_id, old.id, start, now)?;
+    }
+    // Timers left running are running in parallel on purpose.
+    let still_running: Vec<i32> = running
+        .iter()
+        .map(|t| t.id)
+        .filter(|id| !to_stop.iter().any(|s| s.id == *id))
+        .collect();
+    let overlapping =
+        tracking::overlaps(conn, user_id, settings, (start, None), &still_running, now)?;
+    let new = NewTrack {
+        description: request.description.trim().to_owned(),
+        project_id: resolved.project_id,
+        tag_ids: resolved.tag_ids,
+        started_at: start,
+        ended_at: None,
+        billable: resolved.billable,
+        hourly_rate: resolved.hourly_rate,
+        currency: resolved.currency,
+        idempotency_key: request.idempotency_key.clone(),
+    };
+    let id = tracks::insert(conn, user_id, &new, now)?;
+    let stopped_ids: Vec<i32> = to_stop.iter().map(|t| t.id).collect();
+    let mut stopped = Vec::new();
+    for id in stopped_ids {
+        stopped.push(TrackOut::new(
+            &tracks::get(conn, user_id, id)?,
+            settings,
+            now,
+        ));
+    }
+    Ok(TimerStarted {
+        timer: TrackOut::new(&tracks::get(conn, user_id, id)?, settings, now),
+        stopped,
+        overlapping_track_ids: overlapping,
+        replayed: false,
+    })
+}
+
+/// The running timer `id` names, or the only one running; `None` if none runs.
+fn pick_running(running: &[Track], id: Option<i32>) -> Result<Option<&Track>, ToolError> {
+    match (id, running) {
+        (Some(id), _) => running
+            .iter()
+            .find(|t| t.id == id)
+            .map(Some)
+            .ok_or_else(|| {
+                ToolError::not_found("running timer", format!("with id {id}"))
+                    .hint("list_active_timers shows the running timers")
+                    .detail(
+                        "running_track_ids",
+                        running.iter().map(|t| t.id).collect::<Vec<_>>(),
+                    )
+            }),
+        (None, []) => Ok(None),
+        (None, [one]) => Ok(Some(one)),
+        (None, several) => Err(ToolError::new(
+            ErrorCode::Ambiguous,
+            format!("{} timers are running", several.len()),
+        )
+        .hint("pass the id of the timer to stop")
+        .detail(
+            "candidates",
+            several
+                .iter()
+                .map(|t| Named {
+                    id: t.id,
+                    name: t.description.clone(),
+                })
+                .collect::<Vec<_>>(),
+        )),
+    }
+}
+
+fn no_timer_running() -> ToolError {
+    ToolError::new(ErrorCode::NoTimerRunning, "no timer is running")
+        .hint("start one with start_timer, or log the time with log_track")
+}
+
+/// A track's current fields, to change some and save them all.
+pub(crate) fn fields_of(track: &Track) -> tracks::TrackFields {
+    tracks::TrackFields {
+        description: track.description.clone(),
+        project_id: track.project.as_ref().map(|p| p.id),
+        tag_ids: track.tags.iter().map(|t| t.id).collect(),
+        started_at: track.started_at,
+        ended_at: track.ended_at,
+        billable: track.billable,
+        hourly_rate: track.hourly_rate,
+        currency: track.currency.clone(),
+    }
+}
