@@ -41,6 +41,29 @@ impl ToolDef {
             .unwrap_or_else(|| self.module.rsplit("::").next().unwrap_or(self.module))
     }
 
+    /// The tool as MCP's `tools/list` describes it; also what the snapshots,
+    /// the docs and the schema export show.
+    pub fn manifest(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "title": self.title,
+            "description": crate::schemas::reflow(self.description),
+            "inputSchema": (self.input_schema)(),
+            "outputSchema": (self.output_schema)(),
+            "annotations": {
+                "title": self.title,
+                "readOnlyHint": self.read_only,
+                "destructiveHint": self.destructive,
+                "idempotentHint": self.idempotent,
+                "openWorldHint": false,
+            },
+            "_meta": {
+                "teetrack/area": self.area(),
+                "teetrack/tier": self.tier,
+            },
+        })
+    }
+
     /// Call the tool as `ctx`'s user: the tier gate first, then the handler.
     pub async fn call(&self, ctx: Ctx, args: Value) -> Result<Value, CallError> {
         if ctx.user().tier < self.tier {

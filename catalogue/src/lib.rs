@@ -13,6 +13,8 @@ mod contract;
 mod ctx;
 pub mod db;
 mod error;
+#[cfg(feature = "testing")]
+pub mod examples;
 pub mod money;
 mod pagination;
 mod patch;

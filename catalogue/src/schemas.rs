@@ -83,10 +83,45 @@ impl Transform for PortableNullable {
     }
 }
 
+/// Doc comments wrap at the source's line width; a description reads better
+/// as paragraphs. Single line breaks become spaces, blank lines stay.
+#[derive(Clone, Copy, Debug)]
+struct ReflowDescriptions;
+
+impl Transform for ReflowDescriptions {
+    fn transform(&mut self, schema: &mut Schema) {
+        transform_subschemas(self, schema);
+        if let Some(Value::String(text)) = schema
+            .as_object_mut()
+            .and_then(|o| o.get_mut("description"))
+        {
+            *text = reflow(text);
+        }
+    }
+}
+
+/// Join the lines of each paragraph with spaces; paragraphs stay apart.
+pub fn reflow(text: &str) -> String {
+    text.split("\n\n")
+        .map(|para| {
+            para.split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn descriptions_are_reflowed_into_paragraphs() {
+        assert_eq!(reflow("one\ntwo\n\nthree\n four"), "one two\n\nthree four");
+    }
 
     #[derive(JsonSchema)]
     #[allow(dead_code)]

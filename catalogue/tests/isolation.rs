@@ -20,7 +20,10 @@ struct Foreign {
 fn attacks(f: &Foreign) -> Vec<(&'static str, Value)> {
     vec![
         ("get_track", json!({"id": f.track})),
-        ("update_track", json!({"id": f.track, "description": "mine now"})),
+        (
+            "update_track",
+            json!({"id": f.track, "description": "mine now"}),
+        ),
         ("delete_track", json!({"id": f.track})),
         ("delete_track", json!({"id": f.track, "dry_run": true})),
         ("continue_track", json!({"id": f.track})),
@@ -30,8 +33,14 @@ fn attacks(f: &Foreign) -> Vec<(&'static str, Value)> {
         ("start_timer", json!({"project": "Ada's project"})),
         ("start_timer", json!({"tags": [f.tag]})),
         ("switch_timer", json!({"project": f.project})),
-        ("log_track", json!({"start": "09:00", "duration": "1h", "project": f.project})),
-        ("log_track", json!({"start": "09:00", "duration": "1h", "tags": ["ada-tag"]})),
+        (
+            "log_track",
+            json!({"start": "09:00", "duration": "1h", "project": f.project}),
+        ),
+        (
+            "log_track",
+            json!({"start": "09:00", "duration": "1h", "tags": ["ada-tag"]}),
+        ),
         ("list_tracks", json!({"project": f.project})),
         ("list_tracks", json!({"tag": f.tag})),
     ]
@@ -46,11 +55,25 @@ async fn setup() -> (TestApp, User, User, Foreign) {
     let bob = app.user("bob@example.com");
     let project = json!(app.project(&ada, "Ada's project", true, Some("100"), None));
     let tag = json!(app.tag(&ada, "ada-tag"));
-    let track = app.ok(&ada, "log_track", json!({"start": "08:00", "end": "09:00", "project": project, "tags": [tag]})).await;
-    let running = app.ok(&ada, "start_timer", json!({"description": "ada's timer"})).await;
+    let track = app
+        .ok(
+            &ada,
+            "log_track",
+            json!({"start": "08:00", "end": "09:00", "project": project, "tags": [tag]}),
+        )
+        .await;
+    let running = app
+        .ok(&ada, "start_timer", json!({"description": "ada's timer"}))
+        .await;
     // Bob has a timer too, so a stop that ignored the id would find one.
-    app.ok(&bob, "start_timer", json!({"description": "bob's timer"})).await;
-    let foreign = Foreign { track: track["track"]["id"].clone(), running: running["timer"]["id"].clone(), project, tag };
+    app.ok(&bob, "start_timer", json!({"description": "bob's timer"}))
+        .await;
+    let foreign = Foreign {
+        track: track["track"]["id"].clone(),
+        running: running["timer"]["id"].clone(),
+        project,
+        tag,
+    };
     (app, ada, bob, foreign)
 }
 
@@ -62,7 +85,11 @@ async fn another_users_ids_are_not_found_everywhere() {
         let err = app.err(&bob, tool, args.clone()).await;
         assert_eq!(err.code, ErrorCode::NotFound, "{tool}({args}): {err:?}");
     }
-    assert_eq!(app.ok(&ada, "list_tracks", json!({})).await, before, "Ada's data is untouched");
+    assert_eq!(
+        app.ok(&ada, "list_tracks", json!({})).await,
+        before,
+        "Ada's data is untouched"
+    );
 }
 
 #[tokio::test]
@@ -71,16 +98,29 @@ async fn lists_show_only_the_callers_data() {
     let text = |v: &Value| v.to_string();
     for tool in LISTS {
         let out = app.ok(&bob, tool, json!({})).await;
-        assert!(!text(&out).contains("ada"), "{tool} leaked Ada's data: {out}");
+        assert!(
+            !text(&out).contains("ada"),
+            "{tool} leaked Ada's data: {out}"
+        );
     }
-    assert_eq!(app.ok(&bob, "list_tracks", json!({})).await["total_count"], 1);
+    assert_eq!(
+        app.ok(&bob, "list_tracks", json!({})).await["total_count"],
+        1
+    );
 }
 
 #[tokio::test]
 async fn every_registered_tool_is_covered() {
     let (_app, _ada, _bob, foreign) = setup().await;
-    let covered: BTreeSet<&str> = attacks(&foreign).iter().map(|(tool, _)| *tool).chain(LISTS.iter().copied()).collect();
+    let covered: BTreeSet<&str> = attacks(&foreign)
+        .iter()
+        .map(|(tool, _)| *tool)
+        .chain(LISTS.iter().copied())
+        .collect();
     let registered: BTreeSet<&str> = registry().iter().map(|t| t.name).collect();
     let missing: Vec<_> = registered.difference(&covered).collect();
-    assert!(missing.is_empty(), "add these tools to the isolation test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "add these tools to the isolation test: {missing:?}"
+    );
 }
