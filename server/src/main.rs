@@ -1,1 +1,42 @@
-fn main() {}
+//! `teetrack`: the MCP server and the operator's command line.
+
+// stdout is the MCP channel of `teetrack mcp`: nothing else may write there.
+// `print_stdout` catches the print macros; `clippy.toml` bars `std::io::stdout`
+// itself, so the two places that need it must say so.
+#![deny(clippy::print_stdout, clippy::disallowed_methods)]
+
+mod accounts;
+mod auth;
+mod cli;
+mod rpc;
+mod transport;
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging();
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line: the whole cause chain, for the operator or the MCP
+            // client's log.
+            eprintln!("teetrack: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors).
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}

@@ -1,0 +1,108 @@
+//! The operator's commands: `teetrack users …` and `teetrack tokens …`.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use anyhow::Context as _;
+use catalogue::Db;
+use catalogue::db::users;
+
+use crate::cli::{TokensCommand, UsersCommand};
+
+pub fn users(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
+    let conn = &mut db.conn()?;
+    match command {
+        UsersCommand::Add { email, name } => {
+            let user = users::add_user(conn, &email, name.as_deref(), jiff::Timestamp::now())?;
+            output(format_args!(
+                "added user {} {} ({}, {} tier)",
+                user.id, user.email, user.name, user.tier
+            ))
+        }
+        UsersCommand::List => {
+            let rows = users::list_users(conn)?
+                .into_iter()
+                .map(|u| vec![u.id.to_string(), u.email, u.name, u.tier.to_string()]);
+            table(&["ID", "EMAIL", "NAME", "TIER"], rows)
+        }
+        UsersCommand::SetTier { email, tier } => {
+            let user = users::set_tier(conn, &email, tier)?;
+            output(format_args!(
+                "{} is now on the {} tier",
+                user.email, user.tier
+            ))
+        }
+    }
+}
+
+pub fn tokens(db: &Db, command: TokensCommand) -> anyhow::Result<()> {
+    let conn = &mut db.conn()?;
+    match command {
+        TokensCommand::Create { email, name } => {
+            let (info, token) =
+                users::create_token(conn, &email, name.as_deref(), jiff::Timestamp::now())?;
+            // The token alone on stdout, so `TOKEN=$(teetrack tokens create …)`
+            // captures it; the note goes to the terminal.
+            output(format_args!("{token}"))?;
+            eprintln!(
+                "created token {} ({:?}) for {email}; it will not be shown again, so store it now",
+                info.id, info.name
+            );
+            Ok(())
+        }
+        TokensCommand::List { email } => {
+            let or_dash = |t: Option<jiff::Timestamp>| t.map_or("-".into(), |t| t.to_string());
+            let rows = users::list_tokens(conn, &email)?.into_iter().map(|t| {
+                vec![
+                    t.id.to_string(),
+                    t.name,
+                    t.prefix,
+                    t.created_at.to_string(),
+                    or_dash(t.last_used_at),
+                    or_dash(t.revoked_at),
+                ]
+            });
+            table(
+                &["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
+                rows,
+            )
+        }
+        TokensCommand::Revoke { email, token } => {
+            users::revoke_token(conn, &email, &token, jiff::Timestamp::now())?;
+            output(format_args!("revoked token {token} of {email}"))
+        }
+    }
+}
+
+/// Left-aligned columns under a header; nothing but the header when empty.
+fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
+        .chain(rows)
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|col| {
+            rows.iter()
+                .map(|r| r[col].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        output(cells.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// The operator commands' only way to stdout. It is never reached from
+/// `teetrack mcp`, whose stdout is the protocol channel (hence the crate-wide
+/// deny). A write error (a closed pipe, as in `| head`) is an error, not the
+/// panic `println!` would make of it.
+#[allow(clippy::disallowed_methods)]
+fn output(line: impl Display) -> anyhow::Result<()> {
+    writeln!(io::stdout().lock(), "{line}").context("cannot write to stdout")
+}

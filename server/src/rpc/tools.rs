@@ -1,0 +1,223 @@
+//! The wire shapes of `tools/list` and `tools/call`: a tool's manifest, pages
+//! of them, and a tool's outcome as a call result or a JSON-RPC error.
+
+use catalogue::{CallError, ErrorCode, ToolDef};
+use serde_json::{Value, json};
+
+use super::RpcError;
+
+/// A tool as `tools/list` shows it.
+pub fn manifest(tool: &ToolDef) -> Value {
+    json!({
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "inputSchema": (tool.input_schema)(),
+        "outputSchema": (tool.output_schema)(),
+        "annotations": {
+            "title": tool.title,
+            "readOnlyHint": tool.read_only,
+            "destructiveHint": tool.destructive,
+            "idempotentHint": tool.idempotent,
+            // Every tool works on the user's own Teetrack data, nothing outside it.
+            "openWorldHint": false,
+        },
+        "_meta": {
+            "teetrack/tier": tool.tier.as_str(),
+            "teetrack/area": tool.area(),
+        },
+    })
+}
+
+/// Every tool's manifest, rendered once: schemas do not change while we run.
+#[derive(Debug)]
+pub struct Listing {
+    /// In registry order, which is sorted by name.
+    tools: Vec<(&'static str, Value)>,
+    page_size: usize,
+}
+
+/// Enough for today's whole catalogue in one page; a client that pages gets
+/// the same answer in pieces.
+const PAGE_SIZE: usize = 100;
+
+/// The cursor names the last tool already sent, not an offset, so that it
+/// stays meaningful across server versions (and instances behind a load
+/// balancer) that list a different set of tools.
+const CURSOR_PREFIX: &str = "after:";
+
+impl Listing {
+    pub fn new(registry: &[&'static ToolDef]) -> Listing {
+        Listing {
+            tools: registry.iter().map(|t| (t.name, manifest(t))).collect(),
+            page_size: PAGE_SIZE,
+        }
+    }
+
+    /// Small pages, so tests walk more than one.
+    #[cfg(test)]
+    pub fn with_page_size(self, page_size: usize) -> Listing {
+        assert!(page_size > 0);
+        Listing { page_size, ..self }
+    }
+
+    pub fn page(&self, cursor: Option<&str>) -> Result<Value, RpcError> {
+        let start = match cursor {
+            None => 0,
+            Some(cursor) => {
+                let after = cursor
+                    .strip_prefix(CURSOR_PREFIX)
+                    .filter(|name| !name.is_empty())
+                    .ok_or_else(|| {
+                        RpcError::invalid_params(format!("invalid cursor {cursor:?}"))
+                    })?;
+                self.tools.partition_point(|(name, _)| *name <= after)
+            }
+        };
+        let end = (start + self.page_size).min(self.tools.len());
+        let page = &self.tools[start..end];
+        let mut result = json!({
+            "tools": page.iter().map(|(_, manifest)| manifest).collect::<Vec<_>>(),
+        });
+        if let (true, Some((last, _))) = (end < self.tools.len(), page.last()) {
+            result["nextCursor"] = json!(format!("{CURSOR_PREFIX}{last}"));
+        }
+        Ok(result)
+    }
+}
+
+/// A tool's outcome as MCP sees it. Domain errors are results the assistant
+/// reads and acts on; bad arguments and server faults are protocol errors.
+pub fn call_result(tool: &str, outcome: Result<Value, CallError>) -> Result<Value, RpcError> {
+    match outcome {
+        Ok(value) => Ok(content(value, false)),
+        Err(CallError::InvalidParams(message)) => Err(RpcError::invalid_params(message)),
+        Err(CallError::Tool(err)) if err.code == ErrorCode::Internal => {
+            tracing::error!(tool, error = %err.message, "tool failed");
+            Err(RpcError::internal())
+        }
+        Err(CallError::Tool(err)) => {
+            // A `ToolError` is plain data (strings and JSON values).
+            let body = serde_json::to_value(&err).expect("a tool error serialises");
+            Ok(content(body, true))
+        }
+    }
+}
+
+/// The same JSON as text, for clients that only read `content`, and as
+/// `structuredContent`, for those that read the output schema.
+fn content(value: Value, is_error: bool) -> Value {
+    json!({
+        "content": [{"type": "text", "text": value.to_string()}],
+        "structuredContent": value,
+        "isError": is_error,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalogue::{Tier, ToolError};
+
+    fn fake(name: &'static str) -> &'static ToolDef {
+        fn never(
+            _: catalogue::Ctx,
+            _: Value,
+        ) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>> {
+            unreachable!("listing never calls a tool")
+        }
+        Box::leak(Box::new(ToolDef {
+            name,
+            title: name,
+            description: name,
+            area: Some("tests"),
+            module: "tests",
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            tier: Tier::Free,
+            input_schema: || json!({"type": "object"}),
+            output_schema: || json!({"type": "object"}),
+            handler: never,
+        }))
+    }
+
+    fn names(page: &Value) -> Vec<&str> {
+        page["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn pages_follow_each_other_until_no_next_cursor() {
+        let registry = ["a", "b", "c", "d", "e"].map(fake);
+        let listing = Listing::new(&registry).with_page_size(2);
+        let first = listing.page(None).unwrap();
+        assert_eq!(names(&first), ["a", "b"]);
+        let second = listing.page(first["nextCursor"].as_str()).unwrap();
+        assert_eq!(names(&second), ["c", "d"]);
+        let last = listing.page(second["nextCursor"].as_str()).unwrap();
+        assert_eq!(names(&last), ["e"]);
+        assert!(last.get("nextCursor").is_none(), "{last}");
+        // A cursor from a server that listed a tool we no longer have still
+        // resumes in the right place.
+        assert_eq!(names(&listing.page(Some("after:bb")).unwrap()), ["c", "d"]);
+        assert_eq!(
+            listing.page(Some("c")).unwrap_err().code,
+            RpcError::INVALID_PARAMS
+        );
+    }
+
+    #[test]
+    fn a_result_carries_its_json_as_text_and_as_structured_content() {
+        let value = json!({"b": 1, "a": [true, null]});
+        assert_eq!(
+            call_result("t", Ok(value.clone())).unwrap(),
+            json!({
+                "content": [{"type": "text", "text": r#"{"b":1,"a":[true,null]}"#}],
+                "structuredContent": value,
+                "isError": false,
+            })
+        );
+    }
+
+    #[test]
+    fn a_domain_error_is_a_result_with_is_error_and_its_body() {
+        let err = ToolError::tier_required("create_invoice", Tier::Pro);
+        let body = serde_json::to_value(&err).unwrap();
+        assert_eq!(body["code"], "tier_required");
+        assert_eq!(body["required_tier"], "pro");
+        assert_eq!(
+            call_result("create_invoice", Err(err.into())).unwrap(),
+            json!({
+                "content": [{"type": "text", "text": body.to_string()}],
+                "structuredContent": body,
+                "isError": true,
+            })
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_invalid_params_and_faults_stay_vague() {
+        let err = call_result(
+            "t",
+            Err(CallError::InvalidParams("missing field `x`".into())),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            RpcError::invalid_params("missing field `x`"),
+            "the tool's own message reaches the client"
+        );
+        let err = call_result(
+            "t",
+            Err(ToolError::internal("disk on fire at /var/db").into()),
+        )
+        .unwrap_err();
+        assert_eq!(err.code, RpcError::INTERNAL_ERROR);
+        assert!(!err.message.contains("disk"), "{}", err.message);
+    }
+}

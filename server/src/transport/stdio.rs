@@ -1,0 +1,371 @@
+//! MCP over stdio: newline-delimited JSON-RPC on stdin and stdout.
+//!
+//! stdin is read on a dedicated thread and stdout written by another:
+//! tokio's own `stdin()`/`stdout()` hand every read and write to the blocking
+//! pool, several times the cost per message. Each request runs as its own
+//! task, so a slow tool never holds up a fast one; responses go out in the
+//! order they finish.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::thread;
+
+use tokio::task::{AbortHandle, JoinError, JoinSet};
+
+use crate::rpc::{Handler, Id, Incoming, Request, Response, RpcError};
+
+/// Serve the process's own stdin and stdout until stdin closes.
+pub async fn serve_stdio<H: Handler>(handler: Arc<H>) -> io::Result<()> {
+    // The one place that touches stdout in `teetrack mcp`: the protocol channel.
+    #[allow(clippy::disallowed_methods)]
+    let stdout = io::stdout();
+    serve(handler, io::stdin(), stdout).await
+}
+
+/// Read requests from `input` and write responses to `output` until `input`
+/// ends; then let the requests in flight answer, and return.
+pub async fn serve<H: Handler>(
+    handler: Arc<H>,
+    input: impl Read + Send + 'static,
+    output: impl Write + Send + 'static,
+) -> io::Result<()> {
+    // Bounded: a client that writes faster than we answer waits on its pipe
+    // instead of growing our memory.
+    let (line_tx, mut lines) = tokio::sync::mpsc::channel(256);
+    let reader = thread::Builder::new()
+        .name("mcp-stdin".into())
+        .spawn(move || read_lines(input, line_tx))?;
+    let (out_tx, out_rx) = mpsc::channel();
+    let writer = thread::Builder::new()
+        .name("mcp-stdout".into())
+        .spawn(move || write_lines(output, out_rx))?;
+
+    let mut session = Session {
+        handler,
+        out: out_tx,
+        in_flight: Arc::default(),
+        tasks: JoinSet::new(),
+    };
+    loop {
+        tokio::select! {
+            line = lines.recv() => match line {
+                Some(line) => session.receive(&line),
+                None => break,
+            },
+            Some(joined) = session.tasks.join_next_with_id() => session.finished(joined),
+        }
+    }
+    tracing::debug!(in_flight = session.tasks.len(), "stdin closed");
+    while let Some(joined) = session.tasks.join_next_with_id().await {
+        session.finished(joined);
+    }
+    // The last sender goes with the session; the writer then drains, flushes
+    // and ends.
+    drop(session);
+    tokio::task::spawn_blocking(move || {
+        let _ = reader.join();
+        let _ = writer.join();
+    })
+    .await?;
+    Ok(())
+}
+
+/// The requests of one stdio connection that have not answered yet.
+type InFlight = Arc<Mutex<HashMap<Id, AbortHandle>>>;
+
+struct Session<H> {
+    handler: Arc<H>,
+    out: mpsc::Sender<Vec<u8>>,
+    in_flight: InFlight,
+    tasks: JoinSet<()>,
+}
+
+impl<H: Handler> Session<H> {
+    fn receive(&mut self, line: &[u8]) {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            return;
+        }
+        match Incoming::read(line) {
+            Incoming::Request(request) => self.start(request),
+            Incoming::Cancel(id) => {
+                if let Some(task) = lock(&self.in_flight).remove(&id) {
+                    tracing::debug!(%id, "cancelled");
+                    task.abort();
+                }
+            }
+            Incoming::Reply(response) => send(&self.out, &response),
+            Incoming::Ignore => {}
+        }
+    }
+
+    fn start(&mut self, request: Request) {
+        // Held while spawning, so the task cannot finish and look for its
+        // entry before the entry exists.
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.contains_key(&request.id) {
+            let message = format!("request id {} is already in flight", request.id);
+            send(
+                &self.out,
+                &Response::error(Some(request.id), RpcError::invalid_request(message)),
+            );
+            return;
+        }
+        let id = request.id.clone();
+        let handler = Arc::clone(&self.handler);
+        let registry = Arc::clone(&self.in_flight);
+        let out = self.out.clone();
+        let task = self.tasks.spawn(async move {
+            let key = request.id.clone();
+            let response = handler.handle(request).await;
+            // No entry: cancelled after the work was done but before this
+            // point. The spec allows answering then; staying silent is what
+            // the client that cancelled expects.
+            let live = lock(&registry).remove(&key).is_some();
+            if live {
+                send(&out, &response);
+            }
+        });
+        in_flight.insert(id, task);
+    }
+
+    /// A task that panicked still owes its client an answer.
+    fn finished(&mut self, joined: Result<(tokio::task::Id, ()), JoinError>) {
+        let Err(err) = joined else { return };
+        if err.is_cancelled() {
+            return;
+        }
+        tracing::error!(error = %err, "request handler panicked");
+        let mut in_flight = lock(&self.in_flight);
+        let request = in_flight
+            .iter()
+            .find(|(_, task)| task.id() == err.id())
+            .map(|(id, _)| id.clone());
+        if let Some(id) = request {
+            in_flight.remove(&id);
+            send(&self.out, &Response::error(Some(id), RpcError::internal()));
+        }
+    }
+}
+
+fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<Id, AbortHandle>> {
+    // Nothing panics while holding the lock; a poisoned map is still sound.
+    in_flight
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn send(out: &mpsc::Sender<Vec<u8>>, response: &Response) {
+    // Fails only once the writer has stopped on a broken stdout; it logged why.
+    let _ = out.send(response.to_line());
+}
+
+fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Vec<u8>>) {
+    let mut input = BufReader::with_capacity(64 * 1024, input);
+    loop {
+        let mut line = Vec::new();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => return,
+            Ok(_) => {
+                if lines.blocking_send(line).is_err() {
+                    return;
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                tracing::error!(error = %err, "cannot read stdin; stopping");
+                return;
+            }
+        }
+    }
+}
+
+/// Writes everything queued, and flushes only when the queue is momentarily
+/// empty: one write call for a burst of responses, none held back.
+fn write_lines(output: impl Write, queue: mpsc::Receiver<Vec<u8>>) {
+    let mut output = BufWriter::with_capacity(64 * 1024, output);
+    while let Ok(line) = queue.recv() {
+        let written = output
+            .write_all(&line)
+            .and_then(|()| {
+                queue
+                    .try_iter()
+                    .try_for_each(|line| output.write_all(&line))
+            })
+            .and_then(|()| output.flush());
+        if let Err(err) = written {
+            tracing::error!(error = %err, "cannot write stdout; stopping");
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{PipeReader, PipeWriter};
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Answers with its method's name; `slow` takes a while, `boom` panics.
+    /// Records what ran to the end, to tell an aborted task from a muted one.
+    #[derive(Default)]
+    struct Timed {
+        completed: Mutex<Vec<String>>,
+    }
+
+    impl Handler for Timed {
+        async fn handle(&self, request: Request) -> Response {
+            match request.method.as_str() {
+                "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
+                "boom" => panic!("the handler broke"),
+                _ => {}
+            }
+            self.completed.lock().unwrap().push(request.method.clone());
+            Response::new(request.id, Ok(Value::String(request.method)))
+        }
+    }
+
+    struct Connection {
+        handler: Arc<Timed>,
+        client: PipeWriter,
+        server: BufReader<PipeReader>,
+        served: tokio::task::JoinHandle<io::Result<()>>,
+    }
+
+    fn connect() -> Connection {
+        let (input, client) = io::pipe().unwrap();
+        let (server, output) = io::pipe().unwrap();
+        let handler = Arc::new(Timed::default());
+        let served = tokio::spawn(serve(Arc::clone(&handler), input, output));
+        Connection {
+            handler,
+            client,
+            server: BufReader::new(server),
+            served,
+        }
+    }
+
+    impl Connection {
+        fn send(&mut self, messages: &[Value]) {
+            let mut text = String::new();
+            for message in messages {
+                text.push_str(&message.to_string());
+                text.push('\n');
+            }
+            self.send_raw(&text);
+        }
+
+        fn send_raw(&mut self, text: &str) {
+            self.client.write_all(text.as_bytes()).unwrap();
+        }
+
+        /// Blocks until the server answers; the test's own thread is not one
+        /// of the runtime's workers.
+        fn receive(&mut self) -> Option<Value> {
+            read_response(&mut self.server)
+        }
+
+        /// Closes stdin, waits for the server to finish, and returns every
+        /// response it wrote since the last `receive`, and what completed.
+        async fn close(self) -> (Vec<Value>, Vec<String>) {
+            let Connection {
+                handler,
+                client,
+                mut server,
+                served,
+            } = self;
+            drop(client);
+            served.await.unwrap().unwrap();
+            let rest = std::iter::from_fn(|| read_response(&mut server)).collect();
+            let completed = handler.completed.lock().unwrap().clone();
+            (rest, completed)
+        }
+    }
+
+    fn read_response(server: &mut BufReader<PipeReader>) -> Option<Value> {
+        let mut line = String::new();
+        match server.read_line(&mut line).unwrap() {
+            0 => None,
+            _ => Some(serde_json::from_str(&line).unwrap()),
+        }
+    }
+
+    fn call(id: i64, method: &str) -> Value {
+        json!({"jsonrpc": "2.0", "id": id, "method": method})
+    }
+
+    fn cancel(id: i64) -> Value {
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}})
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_fast_request_overtakes_a_slow_one() {
+        let mut conn = connect();
+        conn.send(&[call(1, "slow"), call(2, "fast")]);
+        assert_eq!(conn.receive().unwrap()["id"], 2);
+        assert_eq!(conn.receive().unwrap()["id"], 1);
+        let (rest, _) = conn.close().await;
+        assert_eq!(rest, Vec::<Value>::new());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_cancelled_request_is_aborted_and_never_answered() {
+        let mut conn = connect();
+        conn.send(&[call(1, "slow"), cancel(1), call(2, "fast")]);
+        assert_eq!(conn.receive().unwrap()["id"], 2);
+        let (rest, completed) = conn.close().await;
+        assert_eq!(rest, Vec::<Value>::new());
+        assert_eq!(
+            completed,
+            ["fast"],
+            "the slow task was aborted, not just muted"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn closing_stdin_lets_requests_in_flight_answer_first() {
+        let mut conn = connect();
+        conn.send(&[call(1, "slow"), call(2, "slow")]);
+        let (rest, completed) = conn.close().await;
+        let mut ids: Vec<_> = rest.iter().map(|r| r["id"].clone()).collect();
+        ids.sort_by_key(|id| id.as_i64());
+        assert_eq!(ids, [1, 2]);
+        assert_eq!(completed, ["slow", "slow"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_panicking_handler_answers_internal_error_and_the_rest_goes_on() {
+        let mut conn = connect();
+        conn.send(&[call(1, "boom")]);
+        let response = conn.receive().unwrap();
+        assert_eq!(response["id"], 1);
+        assert_eq!(response["error"]["code"], RpcError::INTERNAL_ERROR);
+        conn.send(&[call(2, "fast")]);
+        assert_eq!(conn.receive().unwrap()["result"], "fast");
+        conn.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn bad_lines_are_answered_and_blank_lines_and_notifications_are_not() {
+        let mut conn = connect();
+        conn.send_raw("\n  \r\n{oops\n");
+        conn.send(&[
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            call(1, "slow"),
+            call(1, "fast"),
+        ]);
+        let parse_error = conn.receive().unwrap();
+        assert_eq!(parse_error["error"]["code"], RpcError::PARSE_ERROR);
+        let duplicate = conn.receive().unwrap();
+        assert_eq!(
+            (duplicate["id"].clone(), duplicate["error"]["code"].clone()),
+            (json!(1), json!(RpcError::INVALID_REQUEST))
+        );
+        let (rest, _) = conn.close().await;
+        assert_eq!(rest, [json!({"jsonrpc": "2.0", "id": 1, "result": "slow"})]);
+    }
+}
