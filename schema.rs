@@ -22,6 +22,72 @@ diesel::table! {
         hourly_rate -> Nullable<Text>,
         archived_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        vat_id -> Nullable<Text>,
+        payment_terms_days -> Integer,
+        notes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, tool, key) {
+        user_id -> Integer,
+        tool -> Text,
+        key -> Text,
+        response -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        id -> Integer,
+        invoice_id -> Integer,
+        position -> Integer,
+        description -> Text,
+        quantity -> Text,
+        unit_price -> Text,
+        amount -> Text,
+        project_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    invoice_tracks (invoice_id, track_id) {
+        invoice_id -> Integer,
+        track_id -> Integer,
+        line_id -> Nullable<Integer>,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Integer,
+        user_id -> Integer,
+        client_id -> Integer,
+        number -> Nullable<Text>,
+        status -> Text,
+        currency -> Text,
+        issue_date -> Nullable<Text>,
+        due_date -> Nullable<Text>,
+        period_from -> Nullable<Text>,
+        period_to -> Nullable<Text>,
+        grouping -> Nullable<Text>,
+        tax_percent -> Text,
+        discount_percent -> Text,
+        subtotal -> Text,
+        discount_amount -> Text,
+        tax_amount -> Text,
+        total -> Text,
+        notes -> Nullable<Text>,
+        sent_at -> Nullable<BigInt>,
+        paid_on -> Nullable<Text>,
+        voided_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
     }
 }
 
@@ -37,6 +103,11 @@ diesel::table! {
         currency -> Nullable<Text>,
         archived_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        description -> Nullable<Text>,
+        budget_hours -> Nullable<Text>,
+        budget_amount -> Nullable<Text>,
+        budget_period -> Text,
+        budget_alert_percent -> Integer,
     }
 }
 
@@ -84,6 +155,14 @@ diesel::table! {
         default_billable -> Bool,
         default_currency -> Text,
         default_hourly_rate -> Nullable<Text>,
+        date_format -> Text,
+        time_format -> Text,
+        duration_format -> Text,
+        rounding_mode -> Text,
+        rounding_minutes -> Integer,
+        rounding_scope -> Text,
+        invoice_number_format -> Text,
+        invoice_last_seq -> Integer,
     }
 }
 
@@ -99,6 +178,14 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(clients -> users (user_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(invoice_lines -> projects (project_id));
+diesel::joinable!(invoice_tracks -> invoice_lines (line_id));
+diesel::joinable!(invoice_tracks -> invoices (invoice_id));
+diesel::joinable!(invoice_tracks -> tracks (track_id));
+diesel::joinable!(invoices -> clients (client_id));
+diesel::joinable!(invoices -> users (user_id));
 diesel::joinable!(projects -> clients (client_id));
 diesel::joinable!(projects -> users (user_id));
 diesel::joinable!(tags -> users (user_id));
@@ -111,6 +198,10 @@ diesel::joinable!(user_settings -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     clients,
+    idempotency_keys,
+    invoice_lines,
+    invoice_tracks,
+    invoices,
     projects,
     tags,
     track_tags,

@@ -17,6 +17,7 @@ pub fn for_type<T: JsonSchema>() -> Value {
     });
     let mut schema = settings
         .with_transform(PortableNullable)
+        .with_transform(ReflowDescriptions)
         .into_generator()
         .into_root_schema_for::<T>();
     // The root title is the Rust type's name: noise to an assistant.
