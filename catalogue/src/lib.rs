@@ -19,6 +19,7 @@ pub mod money;
 mod pagination;
 mod patch;
 pub mod reference;
+pub mod rounding;
 mod registry;
 mod schemas;
 #[cfg(feature = "testing")]

@@ -271,6 +271,11 @@ mod tests {
             default_billable: false,
             default_currency: "EUR".into(),
             default_hourly_rate: None,
+            rounding: crate::rounding::Rounding::NONE,
+            date_format: "iso".into(),
+            time_format: "24h".into(),
+            duration_format: "hh_mm_ss".into(),
+            invoice_number_format: "INV-{YYYY}-{SEQ:4}".into(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
 //! user, so another user's row behaves exactly like a missing one.
 
+pub mod idempotency;
 pub mod projects;
 pub mod settings;
 pub mod tags;

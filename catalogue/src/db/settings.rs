@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Conn;
 use crate::ToolError;
+use crate::rounding::{Rounding, RoundingMode, RoundingScope};
 use crate::schema::user_settings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -37,6 +38,11 @@ pub struct Settings {
     pub default_billable: bool,
     pub default_currency: String,
     pub default_hourly_rate: Option<Decimal>,
+    pub rounding: Rounding,
+    pub date_format: String,
+    pub time_format: String,
+    pub duration_format: String,
+    pub invoice_number_format: String,
 }
 
 #[derive(Queryable, Selectable)]
@@ -49,6 +55,13 @@ struct SettingsRow {
     default_billable: bool,
     default_currency: String,
     default_hourly_rate: Option<String>,
+    rounding_mode: String,
+    rounding_minutes: i32,
+    rounding_scope: String,
+    date_format: String,
+    time_format: String,
+    duration_format: String,
+    invoice_number_format: String,
 }
 
 pub fn get(conn: &mut Conn, user_id: i32) -> Result<Settings, ToolError> {
@@ -76,6 +89,20 @@ pub fn get(conn: &mut Conn, user_id: i32) -> Result<Settings, ToolError> {
         default_billable: row.default_billable,
         default_currency: row.default_currency,
         default_hourly_rate: row.default_hourly_rate.and_then(|r| r.parse().ok()),
+        rounding: Rounding {
+            mode: match row.rounding_mode.as_str() {
+                "up" => RoundingMode::Up,
+                "down" => RoundingMode::Down,
+                "nearest" => RoundingMode::Nearest,
+                _ => RoundingMode::None,
+            },
+            minutes: row.rounding_minutes.clamp(1, 60) as u32,
+            scope: if row.rounding_scope == "total" { RoundingScope::Total } else { RoundingScope::Track },
+        },
+        date_format: row.date_format,
+        time_format: row.time_format,
+        duration_format: row.duration_format,
+        invoice_number_format: row.invoice_number_format,
     })
 }
 

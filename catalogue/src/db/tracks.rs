@@ -7,9 +7,9 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::{Conn, epoch, instant};
-use crate::ToolError;
+use crate::{ErrorCode, ToolError};
 use crate::reference::Named;
-use crate::schema::{projects, tags, track_tags, tracks};
+use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
 use crate::time::Range;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -407,4 +407,27 @@ pub fn list(
         total_count: spans.len() as i64,
         total_seconds,
     })
+}
+
+/// Refuse to change tracks that are on a non-void invoice (`track_invoiced`).
+pub fn ensure_not_invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    let locked: Vec<(i32, i32)> = invoice_tracks::table
+        .inner_join(tracks::table)
+        .filter(tracks::user_id.eq(user_id))
+        .filter(invoice_tracks::track_id.eq_any(ids))
+        .filter(invoice_tracks::active.eq(true))
+        .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
+        .order(invoice_tracks::track_id)
+        .load(conn)?;
+    if locked.is_empty() {
+        return Ok(());
+    }
+    Err(ToolError::new(ErrorCode::TrackInvoiced, format!("{} track(s) are on an invoice and cannot change", locked.len()))
+        .hint("void the invoice with set_invoice_status, or delete it while it is a draft, to free its tracks")
+        .detail("track_ids", locked.iter().map(|(t, _)| *t).collect::<Vec<_>>())
+        .detail("invoice_ids", {
+            let mut ids: Vec<i32> = locked.iter().map(|(_, i)| *i).collect();
+            ids.dedup();
+            ids
+        }))
 }

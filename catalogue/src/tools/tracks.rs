@@ -277,7 +277,8 @@ pub struct UpdateTrack {
 /// Change a track: only the fields given change. A new project re-resolves
 /// rate and currency unless `hourly_rate` is given. New times must keep the
 /// end after the start; over 24 hours needs `confirm: true`; overlaps follow
-/// the overlap policy. A running timer's start can change, not its end.
+/// the overlap policy. A running timer's start can change, not its end. A
+/// track on a sent, paid or draft invoice cannot change (`track_invoiced`).
 #[tool(title = "Update a track", idempotent)]
 async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -296,6 +297,7 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
     ctx.run(move |conn, user| {
         db::write(conn, |conn| {
             let track = tracks::get(conn, user.id, args.id)?;
+            tracks::ensure_not_invoiced(conn, user.id, &[track.id])?;
             let mut fields = fields_of(&track);
             if let Some(description) = args.description {
                 fields.description = description.trim().to_owned();
@@ -390,7 +392,8 @@ pub struct TrackDeleted {
 }
 
 /// Delete a track for good (running timers too). With `dry_run: true`,
-/// returns the track that would be deleted and changes nothing.
+/// returns the track that would be deleted and changes nothing. A track on an
+/// invoice that is not void cannot be deleted (`track_invoiced`).
 #[tool(title = "Delete a track", destructive, idempotent)]
 async fn delete_track(ctx: &Ctx, args: DeleteTrack) -> Result<TrackDeleted, ToolError> {
     let settings = ctx.settings().await?;
@@ -399,6 +402,7 @@ async fn delete_track(ctx: &Ctx, args: DeleteTrack) -> Result<TrackDeleted, Tool
         .run(move |conn, user| {
             db::write(conn, |conn| {
                 let track = tracks::get(conn, user.id, args.id)?;
+                tracks::ensure_not_invoiced(conn, user.id, &[track.id])?;
                 if !args.dry_run {
                     tracks::delete(conn, user.id, track.id)?;
                 }
