@@ -1,0 +1,116 @@
+//! The operator's commands, end to end through the binary.
+
+mod common;
+
+use std::process::Stdio;
+
+use common::Teetrack;
+
+#[test]
+fn users_are_added_listed_and_moved_between_tiers() {
+    let t = Teetrack::new();
+    let added = t.ok(&["users", "add", "Ada@Example.com", "--name", "Ada Lovelace"]);
+    assert_eq!(
+        added,
+        "added user 1 ada@example.com (Ada Lovelace, free tier)\n"
+    );
+    t.ok(&["users", "add", "bob@example.com"]);
+
+    let err = t.fails(&["users", "add", "ADA@example.com"]);
+    assert!(err.contains("already exists"), "{err}");
+    let err = t.fails(&["users", "add", "not-an-email"]);
+    assert!(err.contains("not a valid email"), "{err}");
+
+    let set = t.ok(&["users", "set-tier", "ada@example.com", "pro"]);
+    assert_eq!(set, "ada@example.com is now on the pro tier\n");
+    let err = t.fails(&["users", "set-tier", "nobody@example.com", "pro"]);
+    assert!(
+        err.contains("no user with email nobody@example.com"),
+        "{err}"
+    );
+    // clap refuses an unknown tier and names the valid ones.
+    let out = t.run(&["users", "set-tier", "ada@example.com", "gold"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("free, pro, business"));
+
+    let list = t.ok(&["users", "list"]);
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["ID", "EMAIL", "NAME", "TIER"],
+            vec!["1", "ada@example.com", "Ada Lovelace", "pro"],
+            vec!["2", "bob@example.com", "bob", "free"],
+        ]
+    );
+}
+
+#[test]
+fn a_token_is_shown_once_used_by_mcp_listed_and_revoked() {
+    let t = Teetrack::new();
+    t.ok(&["users", "add", "ada@example.com"]);
+
+    let out = t.run(&["tokens", "create", "ada@example.com", "--name", "laptop"]);
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().trim_end().to_owned();
+    assert!(token.starts_with("tt_") && token.len() >= 35, "{token}");
+    assert!(common::one_line(&out.stderr).contains("will not be shown again"));
+
+    let list = t.ok(&["tokens", "list", "ada@example.com"]);
+    assert!(
+        !list.contains(&token[10..]),
+        "the token itself is never listed"
+    );
+    let [id, name, prefix, created, last_used, revoked] = token_row(&list);
+    assert_eq!((id.as_str(), name.as_str()), ("1", "laptop"));
+    assert!(token.starts_with(&prefix), "{prefix}");
+    assert!(created.parse::<jiff::Timestamp>().is_ok(), "{created}");
+    assert_eq!((last_used.as_str(), revoked.as_str()), ("-", "-"));
+
+    // `teetrack mcp` with the token and an empty stdin: served, then done.
+    let status = t
+        .command(&["mcp"])
+        .env("TEETRACK_MCP_TOKEN", &token)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let [.., last_used, revoked] = token_row(&t.ok(&["tokens", "list", "ada@example.com"]));
+    assert!(last_used.parse::<jiff::Timestamp>().is_ok(), "{last_used}");
+    assert_eq!(revoked, "-");
+
+    let out = t.ok(&["tokens", "revoke", "ada@example.com", &prefix]);
+    assert_eq!(out, format!("revoked token {prefix} of ada@example.com\n"));
+    let [.., revoked] = token_row(&t.ok(&["tokens", "list", "ada@example.com"]));
+    assert!(revoked.parse::<jiff::Timestamp>().is_ok(), "{revoked}");
+    let err = t.fails(&["tokens", "revoke", "ada@example.com", "1"]);
+    assert!(err.contains("no token 1"), "{err}");
+}
+
+#[test]
+fn a_bad_database_url_is_one_line_and_a_failure() {
+    let t = Teetrack::new();
+    let err = t.fails(&[
+        "--database-url",
+        "postgres://localhost/teetrack",
+        "users",
+        "list",
+    ]);
+    assert!(err.starts_with("teetrack: "), "{err}");
+}
+
+/// The columns of the one token in a `tokens list` under its header.
+fn token_row(list: &str) -> [String; 6] {
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    let cells: Vec<String> = lines[1].split_whitespace().map(str::to_owned).collect();
+    cells.try_into().expect("six columns")
+}
