@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The Python interop tests: builds `teetrack`, makes a venv with the official
+# MCP client if there is none, and runs pytest against the binary.
+#   server/tests/interop/run.sh [pytest args...]
+# VENV (default: <repo>/.venv) and TEETRACK_BIN (default: the debug build)
+# override the defaults.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+VENV=${VENV:-$REPO/.venv}
+
+if [ -z "${TEETRACK_BIN:-}" ]; then
+  cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
+  export TEETRACK_BIN=$REPO/target/debug/teetrack
+fi
+if ! "$VENV/bin/python" -c 'import mcp, pytest, anyio' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet -r "$HERE/requirements.txt"
+fi
+cd "$HERE"
+exec "$VENV/bin/python" -m pytest -q "$@"

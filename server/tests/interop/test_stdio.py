@@ -1,0 +1,80 @@
+"""The official MCP Python client (PyPI `mcp` 2.x) against `teetrack mcp`.
+
+Every test runs in both of the client's connection modes: `legacy` (the
+initialize handshake) and `auto` (a `server/discover` probe first, which we
+answer "method not found", then the same handshake).
+"""
+
+import json
+
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+
+from conftest import EMAIL
+
+pytestmark = pytest.mark.anyio
+
+MODES = pytest.mark.parametrize("mode", ["legacy", "auto"])
+
+
+@MODES
+async def test_handshake_names_the_server_and_says_call_get_context_first(server, mode):
+    async with Client(server, mode=mode) as client:
+        assert client.protocol_version == "2025-11-25"
+        assert client.server_info is not None
+        assert client.server_info.name == "teetrack"
+        assert client.server_capabilities.tools is not None
+        assert "get_context" in (client.instructions or "")
+
+
+@MODES
+async def test_tools_are_listed_with_schemas_annotations_and_meta(server, mode):
+    async with Client(server, mode=mode) as client:
+        listed = await client.list_tools()
+        tools = {tool.name: tool for tool in listed.tools}
+        assert listed.next_cursor is None
+        context = tools["get_context"]
+        assert context.title == "Get context"
+        assert context.input_schema["type"] == "object"
+        assert context.output_schema is not None
+        assert context.annotations is not None
+        assert context.annotations.read_only_hint is True
+        assert context.annotations.open_world_hint is False
+        assert context.meta == {"teetrack/tier": "free", "teetrack/area": "context"}
+
+
+@MODES
+async def test_get_context_returns_structured_content_and_the_same_json_as_text(server, mode):
+    async with Client(server, mode=mode) as client:
+        # The client checks structuredContent against the listed outputSchema.
+        await client.list_tools()
+        result = await client.call_tool("get_context", {})
+        assert result.is_error is False
+        assert result.structured_content is not None
+        assert result.structured_content["user"]["email"] == EMAIL
+        assert json.loads(result.content[0].text) == result.structured_content
+
+
+@MODES
+async def test_a_domain_error_is_an_is_error_result_with_its_body(server, mode):
+    async with Client(server, mode=mode) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        if "stop_timer" not in names:
+            pytest.skip("no tool with a reachable domain error is registered yet")
+        result = await client.call_tool("stop_timer", {})
+        assert result.is_error is True
+        assert result.structured_content is not None
+        assert result.structured_content["code"] == "no_timer_running"
+        assert json.loads(result.content[0].text) == result.structured_content
+
+
+@MODES
+async def test_protocol_faults_are_json_rpc_errors(server, mode):
+    async with Client(server, mode=mode) as client:
+        with pytest.raises(MCPError) as unknown_tool:
+            await client.call_tool("fly_to_the_moon", {})
+        assert unknown_tool.value.error.code == -32602
+        with pytest.raises(MCPError) as bad_arguments:
+            await client.call_tool("get_context", {"verbose": True})
+        assert bad_arguments.value.error.code == -32602
