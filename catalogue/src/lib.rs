@@ -19,11 +19,12 @@ pub mod money;
 mod pagination;
 mod patch;
 pub mod reference;
-pub mod rounding;
 mod registry;
+pub mod rounding;
 mod schemas;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tiers;
 pub mod time;
 pub mod tools;
 mod tracking;

@@ -35,7 +35,11 @@ pub struct Rounding {
 }
 
 impl Rounding {
-    pub const NONE: Rounding = Rounding { mode: RoundingMode::None, minutes: 1, scope: RoundingScope::Track };
+    pub const NONE: Rounding = Rounding {
+        mode: RoundingMode::None,
+        minutes: 1,
+        scope: RoundingScope::Track,
+    };
 
     /// `seconds` rounded to the step.
     pub fn round(&self, seconds: i64) -> i64 {
@@ -63,25 +67,53 @@ mod tests {
     use super::*;
 
     fn r(mode: RoundingMode, minutes: u32, scope: RoundingScope) -> Rounding {
-        Rounding { mode, minutes, scope }
+        Rounding {
+            mode,
+            minutes,
+            scope,
+        }
     }
 
     #[test]
     fn each_mode_rounds_to_the_step() {
         let m = 60;
-        assert_eq!(r(RoundingMode::Up, 15, RoundingScope::Track).round(16 * m), 30 * m);
-        assert_eq!(r(RoundingMode::Up, 15, RoundingScope::Track).round(15 * m), 15 * m);
-        assert_eq!(r(RoundingMode::Up, 15, RoundingScope::Track).round(1), 15 * m);
-        assert_eq!(r(RoundingMode::Down, 15, RoundingScope::Track).round(29 * m + 59), 15 * m);
-        assert_eq!(r(RoundingMode::Nearest, 15, RoundingScope::Track).round(7 * m + 29), 0);
-        assert_eq!(r(RoundingMode::Nearest, 15, RoundingScope::Track).round(7 * m + 30), 15 * m);
+        assert_eq!(
+            r(RoundingMode::Up, 15, RoundingScope::Track).round(16 * m),
+            30 * m
+        );
+        assert_eq!(
+            r(RoundingMode::Up, 15, RoundingScope::Track).round(15 * m),
+            15 * m
+        );
+        assert_eq!(
+            r(RoundingMode::Up, 15, RoundingScope::Track).round(1),
+            15 * m
+        );
+        assert_eq!(
+            r(RoundingMode::Down, 15, RoundingScope::Track).round(29 * m + 59),
+            15 * m
+        );
+        assert_eq!(
+            r(RoundingMode::Nearest, 15, RoundingScope::Track).round(7 * m + 29),
+            0
+        );
+        assert_eq!(
+            r(RoundingMode::Nearest, 15, RoundingScope::Track).round(7 * m + 30),
+            15 * m
+        );
         assert_eq!(Rounding::NONE.round(1234), 1234);
     }
 
     #[test]
     fn scope_decides_whether_tracks_or_their_sum_are_rounded() {
         let tracks = [10 * 60, 10 * 60, 10 * 60];
-        assert_eq!(r(RoundingMode::Up, 15, RoundingScope::Track).total(tracks), 45 * 60);
-        assert_eq!(r(RoundingMode::Up, 15, RoundingScope::Total).total(tracks), 30 * 60);
+        assert_eq!(
+            r(RoundingMode::Up, 15, RoundingScope::Track).total(tracks),
+            45 * 60
+        );
+        assert_eq!(
+            r(RoundingMode::Up, 15, RoundingScope::Total).total(tracks),
+            30 * 60
+        );
     }
 }

@@ -10,14 +10,22 @@ use crate::ToolError;
 use crate::schema::idempotency_keys;
 
 /// The stored result of an earlier `tool` call with `key`, if any.
-pub fn replay<T: DeserializeOwned>(conn: &mut Conn, user_id: i32, tool: &str, key: &str) -> Result<Option<T>, ToolError> {
+pub fn replay<T: DeserializeOwned>(
+    conn: &mut Conn,
+    user_id: i32,
+    tool: &str,
+    key: &str,
+) -> Result<Option<T>, ToolError> {
     let stored: Option<String> = idempotency_keys::table
         .find((user_id, tool, key))
         .select(idempotency_keys::response)
         .first(conn)
         .optional()?;
     stored
-        .map(|text| serde_json::from_str(&text).map_err(|e| ToolError::internal(format!("stored replay unreadable: {e}"))))
+        .map(|text| {
+            serde_json::from_str(&text)
+                .map_err(|e| ToolError::internal(format!("stored replay unreadable: {e}")))
+        })
         .transpose()
 }
 

@@ -2,8 +2,11 @@
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
 //! user, so another user's row behaves exactly like a missing one.
 
+pub mod clients;
 pub mod idempotency;
+pub mod invoices;
 pub mod projects;
+pub mod reports;
 pub mod settings;
 pub mod tags;
 pub mod tracks;

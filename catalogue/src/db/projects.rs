@@ -66,23 +66,31 @@ pub fn resolve(
     })
 }
 
-/// Create a project (the data layer's entry point; the tool arrives later).
+/// A project to create; the caller has validated and resolved the fields.
+#[derive(Clone, Debug, Default)]
+pub struct NewProject {
+    pub name: String,
+    pub client_id: Option<i32>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+/// Create a project (the data layer's entry point).
 pub fn create(
     conn: &mut Conn,
     user_id: i32,
-    name: &str,
-    billable: bool,
-    hourly_rate: Option<Decimal>,
-    currency: Option<&str>,
+    new: &NewProject,
     now: jiff::Timestamp,
 ) -> Result<i32, ToolError> {
     let id = diesel::insert_into(projects::table)
         .values((
             projects::user_id.eq(user_id),
-            projects::name.eq(name.trim()),
-            projects::billable.eq(billable),
-            projects::hourly_rate.eq(hourly_rate.map(|r| r.to_string())),
-            projects::currency.eq(currency),
+            projects::client_id.eq(new.client_id),
+            projects::name.eq(new.name.trim()),
+            projects::billable.eq(new.billable),
+            projects::hourly_rate.eq(new.hourly_rate.map(|r| r.to_string())),
+            projects::currency.eq(&new.currency),
             projects::created_at.eq(epoch(now)),
         ))
         .returning(projects::id)

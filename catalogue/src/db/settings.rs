@@ -97,7 +97,11 @@ pub fn get(conn: &mut Conn, user_id: i32) -> Result<Settings, ToolError> {
                 _ => RoundingMode::None,
             },
             minutes: row.rounding_minutes.clamp(1, 60) as u32,
-            scope: if row.rounding_scope == "total" { RoundingScope::Total } else { RoundingScope::Track },
+            scope: if row.rounding_scope == "total" {
+                RoundingScope::Total
+            } else {
+                RoundingScope::Track
+            },
         },
         date_format: row.date_format,
         time_format: row.time_format,

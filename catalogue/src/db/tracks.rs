@@ -7,10 +7,10 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::{Conn, epoch, instant};
-use crate::{ErrorCode, ToolError};
 use crate::reference::Named;
 use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
 use crate::time::Range;
+use crate::{ErrorCode, ToolError};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

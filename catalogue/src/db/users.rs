@@ -135,15 +135,6 @@ pub fn set_tier(conn: &mut Conn, email: &str, tier: Tier) -> Result<User, Accoun
     Ok(User { tier, ..user })
 }
 
-/// How many API tokens each tier may hold at once (SPEC §4).
-pub fn token_limit(tier: Tier) -> Option<usize> {
-    match tier {
-        Tier::Free => Some(2),
-        Tier::Pro => Some(10),
-        Tier::Business => None,
-    }
-}
-
 /// A token as listed: never the token itself.
 #[derive(Debug, Serialize)]
 pub struct TokenInfo {
@@ -193,7 +184,10 @@ pub fn create_token(
     let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let name = name.unwrap_or("default").to_owned();
     super::write(conn, |conn| {
-        if let Some(limit) = token_limit(user.tier) {
+        if let Some(limit) = crate::tiers::limits(user.tier)
+            .api_tokens
+            .map(|l| l as usize)
+        {
             let active: i64 = api_tokens::table
                 .filter(
                     api_tokens::user_id

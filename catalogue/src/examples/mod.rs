@@ -1,10 +1,47 @@
 //! Worked examples: one scripted session on a fresh database with a fixed
 //! clock that calls every tool at least once. The snapshot crate locks their
 //! results; the reference docs show them. Behind the `testing` feature.
+//!
+//! Each area contributes its steps in its own module; the session runs the
+//! areas in the order of [`AREAS`], so a later area may use what an earlier
+//! one created. Refer to things by name where possible: ids depend on order.
 
-use serde_json::{Value, json};
+mod analytics;
+mod invoices;
+mod projects;
+mod tracks;
+
+use serde_json::Value;
 
 use crate::testing::TestApp;
+
+/// One call of the session.
+pub struct Step {
+    pub tool: &'static str,
+    pub args: Value,
+    /// Seconds the clock moves on before the call.
+    pub wait: i64,
+}
+
+pub fn step(tool: &'static str, args: Value) -> Step {
+    Step {
+        tool,
+        args,
+        wait: 0,
+    }
+}
+
+pub fn step_after(wait: i64, tool: &'static str, args: Value) -> Step {
+    Step { tool, args, wait }
+}
+
+/// The areas' steps, in session order.
+const AREAS: &[fn() -> Vec<Step>] = &[
+    projects::steps,
+    tracks::steps,
+    invoices::steps,
+    analytics::steps,
+];
 
 /// One call of the session and what it returned (a domain error's body, if any).
 #[derive(Debug, Clone)]
@@ -15,52 +52,9 @@ pub struct Example {
     pub is_error: bool,
 }
 
-/// The calls, in order. The first call of each tool is its worked example.
-fn script() -> Vec<(&'static str, Value, i64)> {
-    // (tool, arguments, seconds the clock moves on before the call)
-    vec![
-        ("get_context", json!({}), 0),
-        (
-            "log_track",
-            json!({"description": "Wireframes", "project": "Website redesign", "tags": ["design"], "start": "09:00", "end": "11:00"}),
-            0,
-        ),
-        (
-            "start_timer",
-            json!({"description": "Landing page copy", "project": "Website redesign"}),
-            0,
-        ),
-        ("list_active_timers", json!({}), 1800),
-        (
-            "switch_timer",
-            json!({"description": "Client call", "project": "Website redesign", "tags": ["meeting"]}),
-            600,
-        ),
-        (
-            "stop_timer",
-            json!({"description": "Client call: scope of phase 2"}),
-            2700,
-        ),
-        ("continue_track", json!({"id": 1}), 300),
-        ("stop_timer", json!({}), 1200),
-        (
-            "log_track",
-            json!({"description": "Invoice prep", "start": "yesterday", "duration": "45m"}),
-            0,
-        ),
-        ("list_tracks", json!({"period": "this_week", "limit": 2}), 0),
-        ("get_track", json!({"id": 1}), 0),
-        (
-            "update_track",
-            json!({"id": 5, "description": "Invoice prep (October)", "tags": ["admin"]}),
-            0,
-        ),
-        ("delete_track", json!({"id": 5, "dry_run": true}), 0),
-        ("stop_timer", json!({}), 0),
-    ]
-}
-
-/// Run the session: a Berlin user with a billable project and some tags.
+/// Run the session as Ada, in Berlin, who has a billable project
+/// "Website redesign" (95.00 EUR an hour) and the tags design, meeting, admin.
+/// The first call of each tool is its worked example.
 pub async fn run() -> Vec<Example> {
     let mut app = TestApp::new();
     let user = app.user_in("ada@example.com", "Europe/Berlin");
@@ -69,7 +63,7 @@ pub async fn run() -> Vec<Example> {
         app.tag(&user, tag);
     }
     let mut out = Vec::new();
-    for (tool, args, wait) in script() {
+    for Step { tool, args, wait } in AREAS.iter().flat_map(|area| area()) {
         app.advance(wait);
         let (result, is_error) = match app.call(&user, tool, args.clone()).await {
             Ok(value) => (value, false),

@@ -1,0 +1,1 @@
+//! Reports over tracks: totals, top projects, budgets, CSV.

@@ -1,0 +1,7 @@
+//! Worked examples: analytics.
+
+use super::Step;
+
+pub fn steps() -> Vec<Step> {
+    vec![]
+}

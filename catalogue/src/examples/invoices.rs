@@ -1,0 +1,7 @@
+//! Worked examples: invoices.
+
+use super::Step;
+
+pub fn steps() -> Vec<Step> {
+    vec![]
+}
