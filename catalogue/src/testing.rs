@@ -89,17 +89,48 @@ impl TestApp {
         rate: Option<&str>,
         currency: Option<&str>,
     ) -> i32 {
+        self.project_of(user, None, name, billable, rate, currency)
+    }
+
+    /// A project of a client, straight through the data layer.
+    pub fn project_of(
+        &self,
+        user: &User,
+        client_id: Option<i32>,
+        name: &str,
+        billable: bool,
+        rate: Option<&str>,
+        currency: Option<&str>,
+    ) -> i32 {
+        let new = crate::db::projects::NewProject {
+            name: name.to_owned(),
+            client_id,
+            billable,
+            hourly_rate: rate.map(|r| r.parse().expect("decimal")),
+            currency: currency.map(str::to_owned),
+        };
+        crate::db::projects::create(&mut self.db.conn().expect("conn"), user.id, &new, self.now)
+            .expect("project")
+    }
+
+    /// A client straight through the data layer.
+    pub fn client(
+        &self,
+        user: &User,
+        name: &str,
+        currency: Option<&str>,
+        rate: Option<&str>,
+    ) -> i32 {
         let rate = rate.map(|r| r.parse().expect("decimal"));
-        crate::db::projects::create(
+        crate::db::clients::create(
             &mut self.db.conn().expect("conn"),
             user.id,
             name,
-            billable,
-            rate,
             currency,
+            rate,
             self.now,
         )
-        .expect("project")
+        .expect("client")
     }
 
     pub fn tag(&self, user: &User, name: &str) -> i32 {
