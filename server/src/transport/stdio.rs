@@ -20,7 +20,10 @@ pub async fn serve_stdio<H: Handler>(handler: Arc<H>) -> io::Result<()> {
     // The one place that touches stdout in `teetrack mcp`: the protocol channel.
     #[allow(clippy::disallowed_methods)]
     let stdout = io::stdout();
-    serve(handler, io::stdin(), stdout).await
+    // On a worker thread, not the thread that blocks on the runtime: a task
+    // spawned from a worker starts on that same worker, where a spawn from
+    // outside has to wake another thread first.
+    tokio::spawn(serve(handler, io::stdin(), stdout)).await?
 }
 
 /// Read requests from `input` and write responses to `output` until `input`
