@@ -55,6 +55,7 @@ impl ToolDef {
                 "readOnlyHint": self.read_only,
                 "destructiveHint": self.destructive,
                 "idempotentHint": self.idempotent,
+                // Every tool works on the user's own Teetrack data, nothing outside it.
                 "openWorldHint": false,
             },
             "_meta": {

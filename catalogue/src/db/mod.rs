@@ -56,6 +56,9 @@ impl Db {
         let manager = ConnectionManager::<Conn>::new(path.to_string_lossy());
         let pool = Pool::builder()
             .max_size(8)
+            // A SQLite file does not drop connections; a check query per
+            // checkout would double the cost of a small tool call.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .with_context(|| format!("cannot open the database {}", path.display()))?;

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::db::settings::{OverlapPolicy, WeekStart};
+use crate::db::settings::{self, OverlapPolicy, WeekStart};
 use crate::db::tracks;
 use crate::time::{When, when};
 use crate::tracking::TrackOut;
@@ -51,9 +51,10 @@ pub struct Defaults {
 /// write times for this user (local times are in `time_zone`).
 #[tool(title = "Get context", read_only, idempotent)]
 async fn get_context(ctx: &Ctx) -> Result<Context, ToolError> {
-    let settings = ctx.settings().await?;
     let now = ctx.now();
-    let running = ctx.run(|conn, user| tracks::running(conn, user.id)).await?;
+    // One trip to the database thread for both reads.
+    let (settings, running) =
+        ctx.run(|conn, user| Ok((settings::get(conn, user.id)?, tracks::running(conn, user.id)?))).await?;
     let user = ctx.user();
     let tz = &settings.time_zone;
     Ok(Context {

@@ -6,29 +6,6 @@ use serde_json::{Value, json};
 
 use super::RpcError;
 
-/// A tool as `tools/list` shows it.
-pub fn manifest(tool: &ToolDef) -> Value {
-    json!({
-        "name": tool.name,
-        "title": tool.title,
-        "description": tool.description,
-        "inputSchema": (tool.input_schema)(),
-        "outputSchema": (tool.output_schema)(),
-        "annotations": {
-            "title": tool.title,
-            "readOnlyHint": tool.read_only,
-            "destructiveHint": tool.destructive,
-            "idempotentHint": tool.idempotent,
-            // Every tool works on the user's own Teetrack data, nothing outside it.
-            "openWorldHint": false,
-        },
-        "_meta": {
-            "teetrack/tier": tool.tier.as_str(),
-            "teetrack/area": tool.area(),
-        },
-    })
-}
-
 /// Every tool's manifest, rendered once: schemas do not change while we run.
 #[derive(Debug)]
 pub struct Listing {
@@ -49,7 +26,7 @@ const CURSOR_PREFIX: &str = "after:";
 impl Listing {
     pub fn new(registry: &[&'static ToolDef]) -> Listing {
         Listing {
-            tools: registry.iter().map(|t| (t.name, manifest(t))).collect(),
+            tools: registry.iter().map(|t| (t.name, t.manifest())).collect(),
             page_size: PAGE_SIZE,
         }
     }
