@@ -15,6 +15,7 @@ pub mod db;
 mod error;
 #[cfg(feature = "testing")]
 pub mod examples;
+pub mod invoice_number;
 pub mod money;
 mod pagination;
 mod patch;
@@ -30,7 +31,7 @@ pub mod tools;
 mod tracking;
 
 pub use contract::{NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
-pub use ctx::{Clock, Ctx};
+pub use ctx::{Clock, Ctx, Progress};
 pub use db::{Db, User};
 pub use error::{CallError, ErrorCode, ToolError};
 pub use registry::{find_tool, registry};
