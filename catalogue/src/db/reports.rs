@@ -1,1 +1,443 @@
-//! Reports over tracks: totals, top projects, budgets, CSV.
+//! Reports over tracks: totals, top projects, budgets, CSV. Tracks are read
+//! here with their project's client (to split and filter by client) and
+//! their tags; projects with their budgets.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{Conn, epoch, instant};
+use crate::ToolError;
+use crate::reference::{self, Named, Ref};
+use crate::schema::{clients, projects, tags, track_tags, tracks};
+use crate::time::Range;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// A track as reports read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub id: i32,
+    pub description: String,
+    pub project: Option<Named>,
+    pub client: Option<Named>,
+    /// By name.
+    pub tags: Vec<Named>,
+    pub started_at: Timestamp,
+    /// `None` while the timer runs.
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+}
+
+impl Item {
+    /// Where the track ends; a running one reaches up to `now`.
+    pub fn end(&self, now: Timestamp) -> Timestamp {
+        self.ended_at.unwrap_or(now).max(self.started_at)
+    }
+
+    /// Seconds tracked; a running track counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        self.end(now).as_second() - self.started_at.as_second()
+    }
+
+    pub fn running(&self) -> bool {
+        self.ended_at.is_none()
+    }
+}
+
+/// Which part of time a report reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    /// Tracks that start in the range (a track belongs to the day it starts).
+    Starts(Range),
+    /// Tracks with any time in the range; running ones reach up to now.
+    Overlaps(Range),
+}
+
+/// Which tracks a report reads; every field narrows.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub span: Option<Span>,
+    pub project_id: Option<i32>,
+    /// Only tracks without a project.
+    pub no_project: bool,
+    /// Only tracks of this client's projects.
+    pub client_id: Option<i32>,
+    pub tag_id: Option<i32>,
+    pub billable: Option<bool>,
+    /// Only running (true) or stopped (false) tracks.
+    pub running: Option<bool>,
+    /// Case-insensitive substring of the description.
+    pub search: Option<String>,
+}
+
+type Joined =
+    diesel::dsl::LeftJoin<tracks::table, diesel::dsl::LeftJoin<projects::table, clients::table>>;
+type Scoped = diesel::dsl::IntoBoxed<'static, Joined, diesel::sqlite::Sqlite>;
+
+fn filtered(user_id: i32, filter: &Filter, now: Timestamp) -> Scoped {
+    let mut query = tracks::table
+        .left_join(projects::table.left_join(clients::table))
+        .filter(tracks::user_id.eq(user_id))
+        .into_boxed();
+    match filter.span {
+        Some(Span::Starts(range)) => {
+            query = query
+                .filter(tracks::started_at.ge(epoch(range.from)))
+                .filter(tracks::started_at.lt(epoch(range.to)));
+        }
+        Some(Span::Overlaps(range)) => {
+            query = query.filter(tracks::started_at.lt(epoch(range.to)));
+            query = if now > range.from {
+                query.filter(
+                    tracks::ended_at
+                        .gt(epoch(range.from))
+                        .or(tracks::ended_at.is_null()),
+                )
+            } else {
+                query.filter(tracks::ended_at.gt(epoch(range.from)))
+            };
+        }
+        None => {}
+    }
+    if let Some(project) = filter.project_id {
+        query = query.filter(tracks::project_id.eq(project));
+    }
+    if filter.no_project {
+        query = query.filter(tracks::project_id.is_null());
+    }
+    if let Some(client) = filter.client_id {
+        query = query.filter(projects::client_id.eq(client));
+    }
+    if let Some(tag) = filter.tag_id {
+        query = query.filter(
+            tracks::id.eq_any(
+                track_tags::table
+                    .filter(track_tags::tag_id.eq(tag))
+                    .select(track_tags::track_id),
+            ),
+        );
+    }
+    if let Some(billable) = filter.billable {
+        query = query.filter(tracks::billable.eq(billable));
+    }
+    match filter.running {
+        Some(true) => query = query.filter(tracks::ended_at.is_null()),
+        Some(false) => query = query.filter(tracks::ended_at.is_not_null()),
+        None => {}
+    }
+    if let Some(search) = &filter.search {
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query = query.filter(
+            lower(tracks::description)
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+type RowTuple = (
+    i32,
+    String,
+    i64,
+    Option<i64>,
+    bool,
+    Option<String>,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+);
+
+/// How many tracks match.
+pub fn count(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &Filter,
+    now: Timestamp,
+) -> Result<i64, ToolError> {
+    Ok(filtered(user_id, filter, now).count().get_result(conn)?)
+}
+
+/// The matching tracks, oldest first; after the keyset `after`
+/// (`(started_at, id)` of the last one already read) and at most `limit`.
+pub fn items(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &Filter,
+    now: Timestamp,
+    after: Option<(i64, i32)>,
+    limit: Option<i64>,
+) -> Result<Vec<Item>, ToolError> {
+    let mut query = filtered(user_id, filter, now);
+    if let Some((started, id)) = after {
+        query = query.filter(
+            tracks::started_at
+                .gt(started)
+                .or(tracks::started_at.eq(started).and(tracks::id.gt(id))),
+        );
+    }
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    let rows: Vec<RowTuple> = query
+        .order((tracks::started_at, tracks::id))
+        .select((
+            tracks::id,
+            tracks::description,
+            tracks::started_at,
+            tracks::ended_at,
+            tracks::billable,
+            tracks::hourly_rate,
+            tracks::currency,
+            tracks::project_id,
+            projects::name.nullable(),
+            clients::id.nullable(),
+            clients::name.nullable(),
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
+    // Bounded batches keep each statement well under the bind-parameter limit.
+    for chunk in ids.chunks(500) {
+        for (track_id, id, name) in track_tags::table
+            .inner_join(tags::table)
+            .filter(track_tags::track_id.eq_any(chunk))
+            .filter(tags::user_id.eq(user_id))
+            .order((track_tags::track_id, tags::name))
+            .select((track_tags::track_id, tags::id, tags::name))
+            .load::<(i32, i32, String)>(conn)?
+        {
+            tags_of
+                .entry(track_id)
+                .or_default()
+                .push(Named { id, name });
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                description,
+                started,
+                ended,
+                billable,
+                rate,
+                currency,
+                project_id,
+                project_name,
+                client_id,
+                client_name,
+            )| Item {
+                id,
+                description,
+                project: project_id
+                    .zip(project_name)
+                    .map(|(id, name)| Named { id, name }),
+                client: client_id
+                    .zip(client_name)
+                    .map(|(id, name)| Named { id, name }),
+                tags: tags_of.remove(&id).unwrap_or_default(),
+                started_at: instant(started),
+                ended_at: ended.map(instant),
+                billable,
+                hourly_rate: rate.and_then(|r| r.parse().ok()),
+                currency,
+            },
+        )
+        .collect())
+}
+
+/// The user's client `reference` means (archived ones too).
+pub fn resolve_client(conn: &mut Conn, user_id: i32, reference: &Ref) -> Result<Named, ToolError> {
+    let all: Vec<(i32, String)> = clients::table
+        .filter(clients::user_id.eq(user_id))
+        .select((clients::id, clients::name))
+        .order(clients::id)
+        .load(conn)?;
+    let (id, name) = reference::resolve("client", reference, &all, |(id, name)| (*id, name))?;
+    Ok(Named {
+        id: *id,
+        name: name.clone(),
+    })
+}
+
+/// Whether a budget counts all of a project's time or each calendar month's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPeriod {
+    /// All tracked time, ever.
+    Total,
+    /// The current calendar month in the user's time zone.
+    Monthly,
+}
+
+/// A project's budget settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Budget {
+    pub project: Named,
+    pub client: Option<Named>,
+    pub archived: bool,
+    /// The project's currency, else its client's; `None`: the user's default.
+    pub currency: Option<String>,
+    pub hours: Option<Decimal>,
+    pub amount: Option<Decimal>,
+    pub period: BudgetPeriod,
+    pub alert_percent: u32,
+}
+
+impl Budget {
+    pub fn is_set(&self) -> bool {
+        self.hours.is_some() || self.amount.is_some()
+    }
+}
+
+type BudgetRow = (
+    i32,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i32,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Budgets of the user's projects, by name: `project_id` for one project
+/// (with or without a budget, archived or not), else every project that is
+/// not archived and has a budget.
+pub fn budgets(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: Option<i32>,
+) -> Result<Vec<Budget>, ToolError> {
+    let mut query = projects::table
+        .left_join(clients::table)
+        .filter(projects::user_id.eq(user_id))
+        .into_boxed();
+    query = match project_id {
+        Some(id) => query.filter(projects::id.eq(id)),
+        None => query.filter(projects::archived_at.is_null()).filter(
+            projects::budget_hours
+                .is_not_null()
+                .or(projects::budget_amount.is_not_null()),
+        ),
+    };
+    let rows: Vec<BudgetRow> = query
+        .order((projects::name, projects::id))
+        .select((
+            projects::id,
+            projects::name,
+            projects::archived_at,
+            projects::currency,
+            projects::budget_hours,
+            projects::budget_amount,
+            projects::budget_period,
+            projects::budget_alert_percent,
+            clients::id.nullable(),
+            clients::name.nullable(),
+            clients::currency.nullable(),
+        ))
+        .load(conn)?;
+    let decimal = |s: Option<String>| s.and_then(|s| s.parse::<Decimal>().ok());
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                name,
+                archived_at,
+                currency,
+                hours,
+                amount,
+                period,
+                alert,
+                client_id,
+                client_name,
+                client_currency,
+            )| Budget {
+                project: Named { id, name },
+                client: client_id
+                    .zip(client_name)
+                    .map(|(id, name)| Named { id, name }),
+                archived: archived_at.is_some(),
+                currency: currency.or(client_currency),
+                hours: decimal(hours),
+                amount: decimal(amount),
+                period: if period == "monthly" {
+                    BudgetPeriod::Monthly
+                } else {
+                    BudgetPeriod::Total
+                },
+                alert_percent: u32::try_from(alert).unwrap_or(80),
+            },
+        )
+        .collect())
+}
+
+/// Set a project's budget directly (tests and worked examples; the
+/// projects' own tools set budgets for users).
+#[cfg(feature = "testing")]
+pub fn set_budget(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: i32,
+    hours: Option<&str>,
+    amount: Option<&str>,
+    period: &str,
+    alert_percent: i32,
+) -> Result<(), ToolError> {
+    let updated = diesel::update(
+        projects::table
+            .filter(projects::user_id.eq(user_id))
+            .filter(projects::id.eq(project_id)),
+    )
+    .set((
+        projects::budget_hours.eq(hours),
+        projects::budget_amount.eq(amount),
+        projects::budget_period.eq(period),
+        projects::budget_alert_percent.eq(alert_percent),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ToolError::not_found(
+            "project",
+            format!("with id {project_id}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Archive a project directly (tests).
+#[cfg(feature = "testing")]
+pub fn archive_project(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: i32,
+    now: Timestamp,
+) -> Result<(), ToolError> {
+    diesel::update(
+        projects::table
+            .filter(projects::user_id.eq(user_id))
+            .filter(projects::id.eq(project_id)),
+    )
+    .set(projects::archived_at.eq(epoch(now)))
+    .execute(conn)?;
+    Ok(())
+}

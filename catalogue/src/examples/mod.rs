@@ -52,12 +52,19 @@ pub struct Example {
     pub is_error: bool,
 }
 
-/// Run the session as Ada, in Berlin, who has a billable project
-/// "Website redesign" (95.00 EUR an hour) and the tags design, meeting, admin.
+/// Run the session as Ada, in Berlin, on the pro tier (so every tool shows
+/// its real work), who has a billable project "Website redesign" (95.00 EUR
+/// an hour) and the tags design, meeting, admin.
 /// The first call of each tool is its worked example.
 pub async fn run() -> Vec<Example> {
     let mut app = TestApp::new();
-    let user = app.user_in("ada@example.com", "Europe/Berlin");
+    app.user_in("ada@example.com", "Europe/Berlin");
+    let user = crate::db::users::set_tier(
+        &mut app.db.conn().expect("conn"),
+        "ada@example.com",
+        crate::Tier::Pro,
+    )
+    .expect("tier");
     app.project(&user, "Website redesign", true, Some("95"), Some("EUR"));
     for tag in ["design", "meeting", "admin"] {
         app.tag(&user, tag);

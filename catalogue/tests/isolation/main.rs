@@ -26,14 +26,26 @@ pub struct World {
 
 async fn world() -> World {
     let app = TestApp::new();
-    let ada = app.user("ada@example.com");
-    let bob = app.user("bob@example.com");
+    // Both on the pro tier, so tier-gated tools reach their own checks: a
+    // `tier_required` answer would hide a leak.
+    let ada = pro(&app, "ada@example.com");
+    let bob = pro(&app, "bob@example.com");
     let mut ids = Ids::new();
     projects::seed(&app, &ada, &bob, &mut ids).await;
     tracks::seed(&app, &ada, &bob, &mut ids).await;
     invoices::seed(&app, &ada, &bob, &mut ids).await;
     analytics::seed(&app, &ada, &bob, &mut ids).await;
     World { app, ada, bob, ids }
+}
+
+fn pro(app: &TestApp, email: &str) -> User {
+    app.user(email);
+    catalogue::db::users::set_tier(
+        &mut app.db.conn().expect("conn"),
+        email,
+        catalogue::Tier::Pro,
+    )
+    .expect("tier")
 }
 
 /// Calls Bob makes with Ada's ids; each must be `not_found`.
