@@ -102,12 +102,13 @@ impl TestApp {
         rate: Option<&str>,
         currency: Option<&str>,
     ) -> i32 {
-        let new = crate::db::projects::NewProject {
+        let new = crate::db::projects::ProjectFields {
             name: name.to_owned(),
             client_id,
             billable,
             hourly_rate: rate.map(|r| r.parse().expect("decimal")),
             currency: currency.map(str::to_owned),
+            ..Default::default()
         };
         crate::db::projects::create(&mut self.db.conn().expect("conn"), user.id, &new, self.now)
             .expect("project")

@@ -1,12 +1,25 @@
-//! Projects, as tracks reference them. (Their own tools come with the catalogue issue.)
+//! Projects: billing defaults (rate, currency, billable flag, client),
+//! budgets, archive, and what their tracks add up to.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
+use jiff::Timestamp;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::{Conn, epoch};
-use crate::ToolError;
-use crate::reference::{self, Ref};
-use crate::schema::{clients, projects};
+use super::{Conn, epoch, instant};
+use crate::reference::{self, Named, Ref};
+use crate::schema::{clients, invoice_tracks, projects, track_tags, tracks};
+use crate::{ErrorCode, ToolError, money};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function! {
+    /// `COALESCE(x, y)`: a nullable text with a fallback.
+    #[sql_name = "coalesce"]
+    fn text_or(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 
 /// What a track needs from its project: the billing defaults, resolved
 /// through the project's client.
@@ -15,36 +28,28 @@ pub struct ProjectBilling {
     pub id: i32,
     pub name: String,
     pub billable: bool,
+    /// The project's own rate, else its client's.
     pub hourly_rate: Option<Decimal>,
+    /// The project's own currency, else its client's.
     pub currency: Option<String>,
+    /// Archived projects still resolve: their tracks stay listable and editable.
+    pub archived: bool,
 }
 
 #[derive(Queryable)]
-struct Row {
+struct BillingRow {
     id: i32,
     name: String,
     billable: bool,
     rate: Option<String>,
     currency: Option<String>,
+    archived_at: Option<i64>,
     client_rate: Option<String>,
     client_currency: Option<String>,
 }
 
-fn rows(conn: &mut Conn, user_id: i32) -> QueryResult<Vec<Row>> {
-    projects::table
-        .left_join(clients::table)
-        .filter(projects::user_id.eq(user_id))
-        .select((
-            projects::id,
-            projects::name,
-            projects::billable,
-            projects::hourly_rate,
-            projects::currency,
-            clients::hourly_rate.nullable(),
-            clients::currency.nullable(),
-        ))
-        .order(projects::id)
-        .load(conn)
+fn decimal(text: Option<&str>) -> Option<Decimal> {
+    text.and_then(|s| s.parse().ok())
 }
 
 /// The user's project `reference` means, with its rate and currency resolved
@@ -54,46 +59,731 @@ pub fn resolve(
     user_id: i32,
     reference: &Ref,
 ) -> Result<ProjectBilling, ToolError> {
-    let rows = rows(conn, user_id)?;
+    let rows: Vec<BillingRow> = projects::table
+        .left_join(clients::table)
+        .filter(projects::user_id.eq(user_id))
+        .select((
+            projects::id,
+            projects::name,
+            projects::billable,
+            projects::hourly_rate,
+            projects::currency,
+            projects::archived_at,
+            clients::hourly_rate.nullable(),
+            clients::currency.nullable(),
+        ))
+        .order(projects::id)
+        .load(conn)?;
     let row = reference::resolve("project", reference, &rows, |r| (r.id, &r.name))?;
-    let decimal = |s: &Option<String>| s.as_deref().and_then(|s| s.parse().ok());
     Ok(ProjectBilling {
         id: row.id,
         name: row.name.clone(),
         billable: row.billable,
-        hourly_rate: decimal(&row.rate).or_else(|| decimal(&row.client_rate)),
+        hourly_rate: decimal(row.rate.as_deref()).or_else(|| decimal(row.client_rate.as_deref())),
         currency: row.currency.clone().or_else(|| row.client_currency.clone()),
+        archived: row.archived_at.is_some(),
     })
 }
 
-/// A project to create; the caller has validated and resolved the fields.
-#[derive(Clone, Debug, Default)]
-pub struct NewProject {
+/// Which projects (or clients) a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchiveFilter {
+    /// Only those not archived (the default).
+    #[default]
+    Active,
+    /// Only archived ones.
+    Archived,
+    /// Both.
+    All,
+}
+
+/// Whether a budget counts over the project's whole life or per calendar month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPeriod {
+    /// Everything ever tracked on the project.
+    #[default]
+    Total,
+    /// Each calendar month in the user's time zone.
+    Monthly,
+}
+
+impl BudgetPeriod {
+    fn as_str(self) -> &'static str {
+        match self {
+            BudgetPeriod::Total => "total",
+            BudgetPeriod::Monthly => "monthly",
+        }
+    }
+}
+
+/// The default alert threshold of a budget, in percent.
+pub const DEFAULT_ALERT_PERCENT: u32 = 80;
+
+/// A project's budget settings; it has a budget when `hours` or `amount` is set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Budget {
+    pub hours: Option<Decimal>,
+    /// In the project's currency.
+    pub amount: Option<Decimal>,
+    pub period: BudgetPeriod,
+    pub alert_percent: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            hours: None,
+            amount: None,
+            period: BudgetPeriod::Total,
+            alert_percent: DEFAULT_ALERT_PERCENT,
+        }
+    }
+}
+
+impl Budget {
+    pub fn is_set(&self) -> bool {
+        self.hours.is_some() || self.amount.is_some()
+    }
+}
+
+/// The client a project belongs to, with the billing defaults it passes on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectClient {
+    pub id: i32,
+    pub name: String,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+/// A project as stored, with its client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    pub id: i32,
+    pub name: String,
+    pub client: Option<ProjectClient>,
+    pub color: Option<String>,
+    pub description: Option<String>,
+    pub billable: bool,
+    /// Set on the project itself.
+    pub hourly_rate: Option<Decimal>,
+    /// Set on the project itself.
+    pub currency: Option<String>,
+    pub archived_at: Option<Timestamp>,
+    pub budget: Budget,
+}
+
+impl Project {
+    /// Its current fields, to change some and save them all.
+    pub fn fields(&self) -> ProjectFields {
+        ProjectFields {
+            name: self.name.clone(),
+            client_id: self.client.as_ref().map(|c| c.id),
+            color: self.color.clone(),
+            description: self.description.clone(),
+            billable: self.billable,
+            hourly_rate: self.hourly_rate,
+            currency: self.currency.clone(),
+            archived_at: self.archived_at,
+            budget: self.budget.clone(),
+        }
+    }
+}
+
+/// Every field of a project that can be written; the caller has validated them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectFields {
     pub name: String,
     pub client_id: Option<i32>,
+    pub color: Option<String>,
+    pub description: Option<String>,
     pub billable: bool,
     pub hourly_rate: Option<Decimal>,
     pub currency: Option<String>,
+    pub archived_at: Option<Timestamp>,
+    pub budget: Budget,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = projects, check_for_backend(diesel::sqlite::Sqlite))]
+struct Row {
+    id: i32,
+    client_id: Option<i32>,
+    name: String,
+    color: Option<String>,
+    billable: bool,
+    hourly_rate: Option<String>,
+    currency: Option<String>,
+    archived_at: Option<i64>,
+    description: Option<String>,
+    budget_hours: Option<String>,
+    budget_amount: Option<String>,
+    budget_period: String,
+    budget_alert_percent: i32,
+}
+
+type Scoped = projects::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+
+fn mine(user_id: i32) -> Scoped {
+    projects::table
+        .filter(projects::user_id.eq(user_id))
+        .into_boxed()
+}
+
+/// Rows with their clients, in the order given.
+fn hydrate(conn: &mut Conn, user_id: i32, rows: Vec<Row>) -> QueryResult<Vec<Project>> {
+    let client_ids: Vec<i32> = rows.iter().filter_map(|r| r.client_id).collect();
+    let clients: HashMap<i32, ProjectClient> = clients::table
+        .filter(clients::user_id.eq(user_id))
+        .filter(clients::id.eq_any(&client_ids))
+        .select((
+            clients::id,
+            clients::name,
+            clients::hourly_rate,
+            clients::currency,
+        ))
+        .load::<(i32, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, rate, currency)| {
+            let client = ProjectClient {
+                id,
+                name,
+                hourly_rate: decimal(rate.as_deref()),
+                currency,
+            };
+            (id, client)
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| Project {
+            id: row.id,
+            client: row.client_id.and_then(|id| clients.get(&id).cloned()),
+            name: row.name,
+            color: row.color,
+            description: row.description,
+            billable: row.billable,
+            hourly_rate: decimal(row.hourly_rate.as_deref()),
+            currency: row.currency,
+            archived_at: row.archived_at.map(instant),
+            budget: Budget {
+                hours: decimal(row.budget_hours.as_deref()),
+                amount: decimal(row.budget_amount.as_deref()),
+                period: if row.budget_period == "monthly" {
+                    BudgetPeriod::Monthly
+                } else {
+                    BudgetPeriod::Total
+                },
+                alert_percent: u32::try_from(row.budget_alert_percent)
+                    .unwrap_or(DEFAULT_ALERT_PERCENT),
+            },
+        })
+        .collect())
+}
+
+pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Project, ToolError> {
+    let row = mine(user_id)
+        .filter(projects::id.eq(id))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ToolError::not_found("project", format!("with id {id}")))?;
+    Ok(hydrate(conn, user_id, vec![row])?.remove(0))
+}
+
+/// The user's project `reference` means (an id or an exact name).
+pub fn find(conn: &mut Conn, user_id: i32, reference: &Ref) -> Result<Project, ToolError> {
+    let id = resolve(conn, user_id, reference)?.id;
+    get(conn, user_id, id)
+}
+
+/// Projects that are not archived: what the tier's project limit counts.
+pub fn count_active(conn: &mut Conn, user_id: i32) -> Result<i64, ToolError> {
+    Ok(mine(user_id)
+        .filter(projects::archived_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// `conflict` when another of the user's projects (archived ones included)
+/// already has `name`, compared case-insensitively.
+pub fn ensure_name_free(
+    conn: &mut Conn,
+    user_id: i32,
+    name: &str,
+    except: Option<i32>,
+) -> Result<(), ToolError> {
+    let all: Vec<(i32, String, Option<i64>)> = mine(user_id)
+        .select((projects::id, projects::name, projects::archived_at))
+        .load(conn)?;
+    let wanted = name.trim().to_lowercase();
+    match all
+        .into_iter()
+        .find(|(id, name, _)| Some(*id) != except && name.to_lowercase() == wanted)
+    {
+        None => Ok(()),
+        Some((id, existing, archived)) => Err(name_taken("project", id, &existing)
+            .hint(if archived.is_some() {
+                format!(
+                    "project {id} has that name and is archived: unarchive it with update_project (archived: false), or choose another name"
+                )
+            } else {
+                format!("use project {id}, or choose another name")
+            })
+            .detail("archived", archived.is_some())),
+    }
+}
+
+/// The `conflict` error for a name that is taken (a project, client or tag).
+pub fn name_taken(kind: &str, id: i32, existing: &str) -> ToolError {
+    ToolError::new(
+        ErrorCode::Conflict,
+        format!("a {kind} named {existing:?} already exists (id {id})"),
+    )
+    .detail(
+        "existing",
+        Named {
+            id,
+            name: existing.to_owned(),
+        },
+    )
+}
+
+/// A unique index that still refuses a name (two writers at once) is a `conflict` too.
+pub(crate) fn unique_conflict(kind: &str, name: &str, err: diesel::result::Error) -> ToolError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ToolError::new(
+            ErrorCode::Conflict,
+            format!("a {kind} named {:?} already exists", name.trim()),
+        )
+        .hint("choose another name"),
+        other => other.into(),
+    }
 }
 
 /// Create a project (the data layer's entry point).
 pub fn create(
     conn: &mut Conn,
     user_id: i32,
-    new: &NewProject,
-    now: jiff::Timestamp,
+    new: &ProjectFields,
+    now: Timestamp,
 ) -> Result<i32, ToolError> {
-    let id = diesel::insert_into(projects::table)
+    diesel::insert_into(projects::table)
         .values((
             projects::user_id.eq(user_id),
             projects::client_id.eq(new.client_id),
             projects::name.eq(new.name.trim()),
+            projects::color.eq(&new.color),
+            projects::description.eq(&new.description),
             projects::billable.eq(new.billable),
             projects::hourly_rate.eq(new.hourly_rate.map(|r| r.to_string())),
             projects::currency.eq(&new.currency),
+            projects::archived_at.eq(new.archived_at.map(epoch)),
+            projects::budget_hours.eq(new.budget.hours.map(|h| h.to_string())),
+            projects::budget_amount.eq(new.budget.amount.map(|a| a.to_string())),
+            projects::budget_period.eq(new.budget.period.as_str()),
+            projects::budget_alert_percent.eq(new.budget.alert_percent as i32),
             projects::created_at.eq(epoch(now)),
         ))
         .returning(projects::id)
-        .get_result(conn)?;
-    Ok(id)
+        .get_result(conn)
+        .map_err(|e| unique_conflict("project", &new.name, e))
+}
+
+/// Save every field of the user's project `id`.
+pub fn update(
+    conn: &mut Conn,
+    user_id: i32,
+    id: i32,
+    fields: &ProjectFields,
+) -> Result<(), ToolError> {
+    let updated = diesel::update(
+        projects::table
+            .filter(projects::user_id.eq(user_id))
+            .filter(projects::id.eq(id)),
+    )
+    .set((
+        projects::client_id.eq(fields.client_id),
+        projects::name.eq(fields.name.trim()),
+        projects::color.eq(&fields.color),
+        projects::description.eq(&fields.description),
+        projects::billable.eq(fields.billable),
+        projects::hourly_rate.eq(fields.hourly_rate.map(|r| r.to_string())),
+        projects::currency.eq(&fields.currency),
+        projects::archived_at.eq(fields.archived_at.map(epoch)),
+        projects::budget_hours.eq(fields.budget.hours.map(|h| h.to_string())),
+        projects::budget_amount.eq(fields.budget.amount.map(|a| a.to_string())),
+        projects::budget_period.eq(fields.budget.period.as_str()),
+        projects::budget_alert_percent.eq(fields.budget.alert_percent as i32),
+    ))
+    .execute(conn)
+    .map_err(|e| unique_conflict("project", &fields.name, e))?;
+    if updated == 0 {
+        return Err(ToolError::not_found("project", format!("with id {id}")));
+    }
+    Ok(())
+}
+
+/// Which projects `list` returns.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    pub archive: ArchiveFilter,
+    pub client_id: Option<i32>,
+    /// Only projects without a client.
+    pub no_client: bool,
+    /// Case-insensitive text in the name or description.
+    pub search: Option<String>,
+}
+
+/// A `LIKE` pattern matching `text` anywhere, its wildcards taken literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn filtered(user_id: i32, filter: &ProjectFilter) -> Scoped {
+    let mut query = mine(user_id);
+    match filter.archive {
+        ArchiveFilter::Active => query = query.filter(projects::archived_at.is_null()),
+        ArchiveFilter::Archived => query = query.filter(projects::archived_at.is_not_null()),
+        ArchiveFilter::All => {}
+    }
+    if let Some(client) = filter.client_id {
+        query = query.filter(projects::client_id.eq(client));
+    }
+    if filter.no_client {
+        query = query.filter(projects::client_id.is_null());
+    }
+    if let Some(search) = &filter.search {
+        let pattern = contains_pattern(search);
+        query = query.filter(
+            lower(projects::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(text_or(projects::description, ""))
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    query
+}
+
+/// A page of projects, by name (case-insensitive), and the whole set's size.
+pub struct Page {
+    pub projects: Vec<Project>,
+    pub more: bool,
+    pub total_count: i64,
+}
+
+/// Projects by name; `after` is the id of the previous page's last project.
+pub fn list(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &ProjectFilter,
+    limit: i64,
+    after: Option<i32>,
+) -> Result<Page, ToolError> {
+    let total_count: i64 = filtered(user_id, filter).count().get_result(conn)?;
+    let mut query = filtered(user_id, filter);
+    if let Some(after) = after {
+        let key: String = mine(user_id)
+            .filter(projects::id.eq(after))
+            .select(lower(projects::name))
+            .first(conn)
+            .optional()?
+            .ok_or_else(stale_cursor)?;
+        query = query.filter(
+            lower(projects::name)
+                .gt(key.clone())
+                .or(lower(projects::name).eq(key).and(projects::id.gt(after))),
+        );
+    }
+    let mut rows: Vec<Row> = query
+        .order((lower(projects::name), projects::id))
+        .limit(limit + 1)
+        .select(Row::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(Page {
+        projects: hydrate(conn, user_id, rows)?,
+        more,
+        total_count,
+    })
+}
+
+/// A cursor whose item has gone since the page was read.
+pub(crate) fn stale_cursor() -> ToolError {
+    ToolError::invalid("the cursor's item no longer exists").hint("list again without a cursor")
+}
+
+/// What a project's tracks add up to: all tracked time (running timers up
+/// to now), the billable part, and the billable amount per currency (each
+/// track's amount rounded to the minor unit, then summed). Exact seconds,
+/// no rounding setting applied.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spent {
+    pub seconds: i64,
+    pub billable_seconds: i64,
+    pub amounts: BTreeMap<String, Decimal>,
+    pub track_count: i64,
+    /// A running timer is counted up to now.
+    pub running: bool,
+}
+
+type MoneyRow = (Option<i32>, i64, Option<i64>, bool, Option<String>, String);
+
+impl Spent {
+    fn add(&mut self, (_, start, end, billable, rate, currency): &MoneyRow, now: i64) {
+        let seconds = (end.unwrap_or(now) - start).max(0);
+        self.track_count += 1;
+        self.seconds += seconds;
+        self.running |= end.is_none();
+        if *billable {
+            self.billable_seconds += seconds;
+            if let Some(rate) = decimal(rate.as_deref()) {
+                *self.amounts.entry(currency.clone()).or_default() +=
+                    money::amount_for(rate, seconds, currency);
+            }
+        }
+    }
+}
+
+/// Spent totals of each of the user's projects in `ids` (projects without
+/// tracks get zeros).
+pub fn spent(
+    conn: &mut Conn,
+    user_id: i32,
+    ids: &[i32],
+    now: Timestamp,
+) -> Result<HashMap<i32, Spent>, ToolError> {
+    let rows: Vec<MoneyRow> = tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::project_id.eq_any(ids))
+        .select((
+            tracks::project_id,
+            tracks::started_at,
+            tracks::ended_at,
+            tracks::billable,
+            tracks::hourly_rate,
+            tracks::currency,
+        ))
+        .load(conn)?;
+    let mut out: HashMap<i32, Spent> = ids.iter().map(|id| (*id, Spent::default())).collect();
+    for row in &rows {
+        if let Some(spent) = row.0.and_then(|id| out.get_mut(&id)) {
+            spent.add(row, epoch(now));
+        }
+    }
+    Ok(out)
+}
+
+/// A track's billing as repricing sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackBilling {
+    pub id: i32,
+    pub description: String,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+}
+
+type TrackBillingRow = (i32, String, i64, Option<i64>, bool, Option<String>, String);
+
+/// Ids of the user's tracks that are on an invoice that is not void.
+fn invoiced_track_ids(conn: &mut Conn, user_id: i32, project_id: i32) -> QueryResult<Vec<i32>> {
+    invoice_tracks::table
+        .inner_join(tracks::table)
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::project_id.eq(project_id))
+        .filter(invoice_tracks::active.eq(true))
+        .select(invoice_tracks::track_id)
+        .load(conn)
+}
+
+/// The project's tracks that are on no invoice that is not void (running
+/// timers included), oldest first, and how many of its tracks are invoiced.
+pub fn unbilled_tracks(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: i32,
+) -> Result<(Vec<TrackBilling>, usize), ToolError> {
+    let invoiced: HashSet<i32> = invoiced_track_ids(conn, user_id, project_id)?
+        .into_iter()
+        .collect();
+    let rows: Vec<TrackBillingRow> = tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::project_id.eq(project_id))
+        .order((tracks::started_at, tracks::id))
+        .select((
+            tracks::id,
+            tracks::description,
+            tracks::started_at,
+            tracks::ended_at,
+            tracks::billable,
+            tracks::hourly_rate,
+            tracks::currency,
+        ))
+        .load(conn)?;
+    let unbilled = rows
+        .into_iter()
+        .filter(|row| !invoiced.contains(&row.0))
+        .map(
+            |(id, description, start, end, billable, rate, currency)| TrackBilling {
+                id,
+                description,
+                started_at: instant(start),
+                ended_at: end.map(instant),
+                billable,
+                hourly_rate: decimal(rate.as_deref()),
+                currency,
+            },
+        )
+        .collect();
+    Ok((unbilled, invoiced.len()))
+}
+
+/// Give the user's track `id` a new rate and currency (repricing).
+pub fn set_track_rate(
+    conn: &mut Conn,
+    user_id: i32,
+    id: i32,
+    hourly_rate: Option<Decimal>,
+    currency: &str,
+    now: Timestamp,
+) -> Result<(), ToolError> {
+    diesel::update(
+        tracks::table
+            .filter(tracks::user_id.eq(user_id))
+            .filter(tracks::id.eq(id)),
+    )
+    .set((
+        tracks::hourly_rate.eq(hourly_rate.map(|r| r.to_string())),
+        tracks::currency.eq(currency),
+        tracks::updated_at.eq(epoch(now)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// What happens to a deleted project's tracks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TracksAction {
+    /// Keep the tracks, without a project (their rate, currency and billable flag stay).
+    Unassign,
+    /// Delete the tracks too, running timers included.
+    Delete,
+}
+
+/// How many tracks the user's project has.
+pub fn track_count(conn: &mut Conn, user_id: i32, project_id: i32) -> Result<i64, ToolError> {
+    Ok(tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::project_id.eq(project_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Refuse (`track_invoiced`) while any of the project's tracks is on an
+/// invoice that is not void.
+pub fn ensure_no_invoiced_tracks(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: i32,
+) -> Result<(), ToolError> {
+    let ids = invoiced_track_ids(conn, user_id, project_id)?;
+    super::tracks::ensure_not_invoiced(conn, user_id, &ids)
+}
+
+/// Delete the user's project, first unassigning or deleting its tracks.
+/// Deleted tracks are also dropped from void invoices (whose lines and
+/// totals stay as they were). Returns how many tracks were affected.
+pub fn delete(
+    conn: &mut Conn,
+    user_id: i32,
+    project_id: i32,
+    tracks_action: Option<TracksAction>,
+    now: Timestamp,
+) -> Result<usize, ToolError> {
+    let of_project = tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::project_id.eq(project_id));
+    let affected = match tracks_action {
+        None => 0,
+        Some(TracksAction::Unassign) => diesel::update(of_project)
+            .set((
+                tracks::project_id.eq(None::<i32>),
+                tracks::updated_at.eq(epoch(now)),
+            ))
+            .execute(conn)?,
+        Some(TracksAction::Delete) => {
+            let ids: Vec<i32> = of_project.select(tracks::id).load(conn)?;
+            diesel::delete(
+                invoice_tracks::table
+                    .filter(invoice_tracks::track_id.eq_any(&ids))
+                    .filter(invoice_tracks::active.eq(false)),
+            )
+            .execute(conn)?;
+            diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&ids)))
+                .execute(conn)?;
+            diesel::delete(tracks::table.filter(tracks::id.eq_any(&ids))).execute(conn)?
+        }
+    };
+    let deleted = diesel::delete(
+        projects::table
+            .filter(projects::user_id.eq(user_id))
+            .filter(projects::id.eq(project_id)),
+    )
+    .execute(conn)?;
+    if deleted == 0 {
+        return Err(ToolError::not_found(
+            "project",
+            format!("with id {project_id}"),
+        ));
+    }
+    Ok(affected)
+}
+
+/// Run `work` in a write transaction; with `dry_run`, roll it back and
+/// return what it would have returned, so a preview runs the same code as
+/// the real thing.
+pub fn write_or_preview<T>(
+    conn: &mut Conn,
+    dry_run: bool,
+    work: impl FnOnce(&mut Conn) -> Result<T, ToolError>,
+) -> Result<T, ToolError> {
+    let result = super::write(conn, |conn| {
+        let out = work(conn).map_err(Stop::Failed)?;
+        if dry_run {
+            Err(Stop::Preview(out))
+        } else {
+            Ok(out)
+        }
+    });
+    match result {
+        Ok(out) | Err(Stop::Preview(out)) => Ok(out),
+        Err(Stop::Failed(err)) => Err(err),
+    }
+}
+
+/// Why a `write_or_preview` transaction ended without committing.
+enum Stop<T> {
+    Preview(T),
+    Failed(ToolError),
+}
+
+impl<T> From<diesel::result::Error> for Stop<T> {
+    fn from(err: diesel::result::Error) -> Self {
+        Stop::Failed(err.into())
+    }
 }

@@ -1,1 +1,646 @@
-//! Clients tools.
+//! Clients: who the work is for, their contact details and the billing
+//! defaults (currency, rate, payment terms) their projects inherit.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::db::clients::{self, Client, ClientFields, ClientFilter};
+use crate::db::projects::{ArchiveFilter, write_or_preview};
+use crate::db::settings::Settings;
+use crate::db::{self, idempotency};
+use crate::reference::{Named, Ref};
+use crate::time::format_duration;
+use crate::tools::projects::{decimal_hours, optional_text, rate_text, valid_name, valid_rate};
+use crate::{Ctx, Tier, ToolError, money, pagination, tiers, tool};
+
+/// Active ISO 4217 currency codes (funds, metals and test codes left out).
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUP", "CVE",
+    "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
+    "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD",
+    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK",
+    "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO",
+    "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON",
+    "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS",
+    "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND",
+    "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
+/// A currency code that ISO 4217 lists, upper-cased.
+pub(crate) fn valid_currency(code: &str) -> Result<String, ToolError> {
+    let code = money::parse_currency(code)?;
+    if ISO_4217.contains(&code.as_str()) {
+        Ok(code)
+    } else {
+        Err(
+            ToolError::invalid(format!("{code:?} is not an ISO 4217 currency code"))
+                .hint("use a code such as EUR, USD, GBP or CHF"),
+        )
+    }
+}
+
+fn valid_email(email: Option<String>) -> Result<Option<String>, ToolError> {
+    let Some(email) = optional_text(email) else {
+        return Ok(None);
+    };
+    let ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(Some(email))
+    } else {
+        Err(ToolError::invalid(format!(
+            "{email:?} is not an email address"
+        )))
+    }
+}
+
+/// Payment terms: 0 (due on receipt) to 365 days.
+fn valid_terms(days: u32) -> Result<u32, ToolError> {
+    if days > 365 {
+        return Err(ToolError::invalid("payment_terms_days is at most 365"));
+    }
+    Ok(days)
+}
+
+/// A client as every tool returns it.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ClientOut {
+    pub id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Postal address, as printed on invoices.
+    pub address: Option<String>,
+    /// VAT or tax id.
+    pub vat_id: Option<String>,
+    /// ISO 4217 code its projects default to; `null`: the user's default currency.
+    pub currency: Option<String>,
+    /// Rate per hour its projects default to (decimal string); `null`: the
+    /// user's default rate.
+    pub hourly_rate: Option<String>,
+    /// Days until an invoice is due.
+    pub payment_terms_days: u32,
+    pub notes: Option<String>,
+    pub archived: bool,
+}
+
+impl ClientOut {
+    pub(crate) fn new(client: &Client, settings: &Settings) -> ClientOut {
+        let f = &client.fields;
+        let currency = f.currency.as_deref().unwrap_or(&settings.default_currency);
+        ClientOut {
+            id: client.id,
+            name: f.name.clone(),
+            email: f.email.clone(),
+            phone: f.phone.clone(),
+            address: f.address.clone(),
+            vat_id: f.vat_id.clone(),
+            currency: f.currency.clone(),
+            hourly_rate: f.hourly_rate.map(|r| rate_text(r, currency)),
+            payment_terms_days: f.payment_terms_days,
+            notes: f.notes.clone(),
+            archived: f.archived_at.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClient {
+    /// The client's name, unique per user (case-insensitive, archived clients included).
+    pub name: String,
+    /// Billing email address.
+    pub email: Option<String>,
+    /// Phone number, free text.
+    pub phone: Option<String>,
+    /// Postal address, as printed on invoices (may span lines).
+    pub address: Option<String>,
+    /// VAT or tax id, free text.
+    pub vat_id: Option<String>,
+    /// ISO 4217 code its projects and invoices default to, e.g. "EUR".
+    /// Default: none (the user's default currency applies).
+    pub currency: Option<String>,
+    /// Rate per hour its projects default to, a decimal string such as "90.00".
+    pub hourly_rate: Option<String>,
+    /// Days until its invoices are due, 0–365 (default 30).
+    #[schemars(range(max = 365))]
+    pub payment_terms_days: Option<u32>,
+    /// Private notes.
+    pub notes: Option<String>,
+    /// Repeating a call with the same key returns the first result instead of creating another client.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ClientSaved {
+    pub client: ClientOut,
+    /// True when an earlier call with the same `idempotency_key` created it;
+    /// the client is then shown as that call returned it.
+    pub replayed: bool,
+}
+
+/// Create a client with contact details and the billing defaults its
+/// projects inherit (currency, hourly rate; payment terms default to 30
+/// days). Returns the client. A name already used by another client,
+/// archived ones included, is a `conflict` (compared case-insensitively;
+/// the error names the existing client). The free tier allows 3 clients
+/// that are not archived (`limit_reached`). A currency must be an ISO 4217
+/// code; rates are decimal strings.
+#[tool(title = "Create a client")]
+async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let fields = ClientFields {
+        name: valid_name("client", &args.name)?,
+        email: valid_email(args.email)?,
+        phone: optional_text(args.phone),
+        address: optional_text(args.address),
+        vat_id: optional_text(args.vat_id),
+        currency: args.currency.as_deref().map(valid_currency).transpose()?,
+        hourly_rate: args.hourly_rate.as_deref().map(valid_rate).transpose()?,
+        payment_terms_days: valid_terms(
+            args.payment_terms_days
+                .unwrap_or(clients::DEFAULT_PAYMENT_TERMS_DAYS),
+        )?,
+        notes: optional_text(args.notes),
+        archived_at: None,
+    };
+    let key = args.idempotency_key;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            if let Some(key) = &key
+                && let Some(mut saved) =
+                    idempotency::replay::<ClientSaved>(conn, user.id, "create_client", key)?
+            {
+                saved.replayed = true;
+                return Ok(saved);
+            }
+            clients::ensure_name_free(conn, user.id, &fields.name, None)?;
+            check_client_limit(conn, user.id, user.tier)?;
+            let id = clients::insert(conn, user.id, &fields, now)?;
+            let saved = ClientSaved {
+                client: ClientOut::new(&clients::get(conn, user.id, id)?, &settings),
+                replayed: false,
+            };
+            if let Some(key) = &key {
+                idempotency::record(conn, user.id, "create_client", key, &saved, now)?;
+            }
+            Ok(saved)
+        })
+    })
+    .await
+}
+
+fn check_client_limit(conn: &mut db::Conn, user_id: i32, tier: Tier) -> Result<(), ToolError> {
+    let used = clients::count_active(conn, user_id)?;
+    tiers::check_limit("clients", tier, tiers::limits(tier).clients, used)
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListClients {
+    /// `active` (default), `archived` or `all`.
+    #[serde(default)]
+    pub status: ArchiveFilter,
+    /// Case-insensitive text to find in client names.
+    pub search: Option<String>,
+    /// Clients per page, 1–200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientListed {
+    #[serde(flatten)]
+    pub client: ClientOut,
+    /// Its projects that are not archived.
+    pub project_count: i64,
+    /// Its archived projects.
+    pub archived_project_count: i64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientList {
+    /// By name (case-insensitive).
+    pub clients: Vec<ClientListed>,
+    /// All clients matching the filters, on every page.
+    pub total_count: i64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// List clients by name with their contact details, billing defaults and
+/// how many projects each has. Only clients that are not archived unless
+/// `status` says otherwise; `search` matches part of the name. `total_count`
+/// covers the whole filtered set; page on with `next_cursor`.
+#[tool(title = "List clients", read_only, idempotent)]
+async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolError> {
+    let settings = ctx.settings().await?;
+    let limit = pagination::limit(args.limit)?;
+    let after = args
+        .cursor
+        .as_deref()
+        .map(pagination::decode)
+        .transpose()?
+        .map(|(_, id)| id);
+    let filter = ClientFilter {
+        archive: args.status,
+        search: args.search.filter(|s| !s.trim().is_empty()),
+    };
+    let page = ctx
+        .run(move |conn, user| clients::list(conn, user.id, &filter, limit, after))
+        .await?;
+    let next_cursor = if page.more {
+        page.clients
+            .last()
+            .map(|(c, _)| pagination::encode(i64::from(c.id), c.id))
+    } else {
+        None
+    };
+    Ok(ClientList {
+        clients: page
+            .clients
+            .iter()
+            .map(|(client, counts)| ClientListed {
+                client: ClientOut::new(client, &settings),
+                project_count: counts.active,
+                archived_project_count: counts.archived,
+            })
+            .collect(),
+        total_count: page.total_count,
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetClient {
+    /// The client: id or exact name (case-insensitive).
+    pub client: Ref,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientProject {
+    pub id: i32,
+    pub name: String,
+    pub billable: bool,
+    pub archived: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UnbilledOut {
+    /// ISO 4217 code of these tracks.
+    pub currency: String,
+    /// Stopped billable tracks on no invoice (or only on void ones).
+    pub track_count: i64,
+    /// Their exact time in seconds (no rounding setting applied).
+    pub seconds: i64,
+    /// The same as `h:mm:ss`.
+    pub duration: String,
+    /// The same in decimal hours, two places.
+    pub hours: String,
+    /// What they are worth: each track's amount rounded to the minor unit, summed.
+    pub amount: String,
+    /// Billable tracks without any rate: counted in the time, worth nothing here.
+    pub tracks_without_rate: i64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientDetail {
+    #[serde(flatten)]
+    pub client: ClientOut,
+    /// Its projects by name, archived ones included.
+    pub projects: Vec<ClientProject>,
+    /// Unbilled billable work per currency, ready for an invoice; empty when there is none.
+    pub unbilled: Vec<UnbilledOut>,
+    /// Its invoices, void ones included.
+    pub invoice_count: i64,
+}
+
+/// One client with its projects, its unbilled billable work per currency
+/// (stopped billable tracks of its projects that are on no invoice, or only
+/// on void ones; running timers are not counted) and how many invoices it
+/// has. Amounts are never summed across currencies. A name matching several
+/// clients is `ambiguous` with the candidates; another user's id is
+/// `not_found`.
+#[tool(title = "Get a client", read_only, idempotent)]
+async fn get_client(ctx: &Ctx, GetClient { client }: GetClient) -> Result<ClientDetail, ToolError> {
+    let settings = ctx.settings().await?;
+    let (client, projects, unbilled, invoice_count) = ctx
+        .run(move |conn, user| {
+            let client = clients::find(conn, user.id, &client)?;
+            let projects = clients::projects_of(conn, user.id, client.id)?;
+            let unbilled = clients::unbilled(conn, user.id, client.id)?;
+            let invoices = clients::invoice_count(conn, user.id, client.id)?;
+            Ok((client, projects, unbilled, invoices))
+        })
+        .await?;
+    Ok(ClientDetail {
+        client: ClientOut::new(&client, &settings),
+        projects: projects
+            .into_iter()
+            .map(|p| ClientProject {
+                id: p.id,
+                name: p.name,
+                billable: p.billable,
+                archived: p.archived,
+            })
+            .collect(),
+        unbilled: unbilled
+            .into_iter()
+            .map(|(currency, u)| UnbilledOut {
+                track_count: u.track_count,
+                seconds: u.seconds,
+                duration: format_duration(u.seconds),
+                hours: decimal_hours(u.seconds),
+                amount: money::format(u.amount, &currency),
+                tracks_without_rate: u.tracks_without_rate,
+                currency,
+            })
+            .collect(),
+        invoice_count,
+    })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateClient {
+    /// The client to change: id or exact name (case-insensitive).
+    pub client: Ref,
+    /// New name, unique per user (case-insensitive).
+    pub name: Option<String>,
+    /// Billing email; `null` clears it.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub email: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub phone: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub address: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub vat_id: Option<Option<String>>,
+    /// ISO 4217 code; `null`: the user's default currency.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub currency: Option<Option<String>>,
+    /// Rate per hour, a decimal string; `null`: the user's default rate.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub hourly_rate: Option<Option<String>>,
+    /// Days until its invoices are due, 0–365.
+    #[schemars(range(max = 365))]
+    pub payment_terms_days: Option<u32>,
+    /// `null` clears them.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub notes: Option<Option<String>>,
+    /// `true` archives the client (its projects stay as they are); `false` restores it.
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientUpdated {
+    /// The client as saved.
+    pub client: ClientOut,
+    /// The fields whose value changed.
+    pub changed: Vec<String>,
+    /// What the change means for projects and tracks, when anything.
+    pub notes: Vec<String>,
+}
+
+/// Change a client: only the fields given change; `null` clears an optional
+/// field. A new currency or rate applies to new tracks of its projects that
+/// set none themselves; existing tracks keep theirs (`update_project` with
+/// `reprice_unbilled: true` re-rates a project's unbilled tracks). Archiving
+/// leaves its projects alone; restoring an archived client counts against
+/// the free tier's 3 clients (`limit_reached`). A name another client has is
+/// a `conflict`.
+#[tool(title = "Update a client", idempotent)]
+async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let name = args
+        .name
+        .as_deref()
+        .map(|n| valid_name("client", n))
+        .transpose()?;
+    let email = args.email.map(valid_email).transpose()?;
+    let currency = args
+        .currency
+        .map(|c| c.as_deref().map(valid_currency).transpose())
+        .transpose()?;
+    let rate = args
+        .hourly_rate
+        .map(|r| r.as_deref().map(valid_rate).transpose())
+        .transpose()?;
+    let terms = args.payment_terms_days.map(valid_terms).transpose()?;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            let before = clients::find(conn, user.id, &args.client)?;
+            let mut f = before.fields.clone();
+            if let Some(name) = name {
+                clients::ensure_name_free(conn, user.id, &name, Some(before.id))?;
+                f.name = name;
+            }
+            if let Some(email) = email {
+                f.email = email;
+            }
+            if let Some(phone) = args.phone {
+                f.phone = optional_text(phone);
+            }
+            if let Some(address) = args.address {
+                f.address = optional_text(address);
+            }
+            if let Some(vat_id) = args.vat_id {
+                f.vat_id = optional_text(vat_id);
+            }
+            if let Some(currency) = currency {
+                f.currency = currency;
+            }
+            if let Some(rate) = rate {
+                f.hourly_rate = rate;
+            }
+            if let Some(terms) = terms {
+                f.payment_terms_days = terms;
+            }
+            if let Some(notes) = args.notes {
+                f.notes = optional_text(notes);
+            }
+            let mut notes = Vec::new();
+            match args.archived {
+                Some(true) if f.archived_at.is_none() => {
+                    f.archived_at = Some(now);
+                    notes.push("Archived; its projects stay as they are.".to_owned());
+                }
+                Some(false) if f.archived_at.is_some() => {
+                    check_client_limit(conn, user.id, user.tier)?;
+                    f.archived_at = None;
+                }
+                _ => {}
+            }
+            if f.currency != before.fields.currency || f.hourly_rate != before.fields.hourly_rate {
+                notes.push(
+                    "The new currency or rate applies to new tracks of its projects that set \
+                     none themselves; existing tracks keep theirs (update_project with \
+                     reprice_unbilled: true re-rates a project's unbilled tracks)."
+                        .to_owned(),
+                );
+            }
+            clients::update(conn, user.id, before.id, &f)?;
+            let after = clients::get(conn, user.id, before.id)?;
+            Ok(ClientUpdated {
+                changed: changed_fields(&before.fields, &after.fields),
+                client: ClientOut::new(&after, &settings),
+                notes,
+            })
+        })
+    })
+    .await
+}
+
+fn changed_fields(a: &ClientFields, b: &ClientFields) -> Vec<String> {
+    let pairs = [
+        ("name", a.name != b.name),
+        ("email", a.email != b.email),
+        ("phone", a.phone != b.phone),
+        ("address", a.address != b.address),
+        ("vat_id", a.vat_id != b.vat_id),
+        ("currency", a.currency != b.currency),
+        ("hourly_rate", a.hourly_rate != b.hourly_rate),
+        (
+            "payment_terms_days",
+            a.payment_terms_days != b.payment_terms_days,
+        ),
+        ("notes", a.notes != b.notes),
+        (
+            "archived",
+            a.archived_at.is_some() != b.archived_at.is_some(),
+        ),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteClient {
+    /// The client: id or exact name (case-insensitive).
+    pub client: Ref,
+    /// Show what would happen, and change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What `delete_client` did (or would do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteOutcome {
+    /// The client is gone; its projects have no client now.
+    Deleted,
+    /// The client has invoices, so it was archived instead of deleted.
+    Archived,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClientDeleted {
+    /// The client as it was.
+    pub client: ClientOut,
+    /// `deleted`, or `archived` when it has invoices.
+    pub outcome: DeleteOutcome,
+    /// Its projects, now without a client (none when archived).
+    pub projects_unassigned: Vec<Named>,
+    /// Its invoices, void ones included.
+    pub invoice_count: i64,
+    /// What happened and why, in a sentence.
+    pub message: String,
+    /// True when nothing was changed (`dry_run`).
+    pub dry_run: bool,
+}
+
+/// Delete a client. Its projects stay, without a client (they keep their
+/// own rates and currencies; those they inherited fall back to the user's
+/// defaults for new tracks). A client with invoices (void ones included) is
+/// never deleted: it is archived instead, and `outcome` says so. With
+/// `dry_run: true`, reports what would happen and changes nothing.
+#[tool(title = "Delete a client", destructive, idempotent)]
+async fn delete_client(ctx: &Ctx, args: DeleteClient) -> Result<ClientDeleted, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    ctx.run(move |conn, user| {
+        write_or_preview(conn, args.dry_run, |conn| {
+            let client = clients::find(conn, user.id, &args.client)?;
+            let invoice_count = clients::invoice_count(conn, user.id, client.id)?;
+            let out = ClientOut::new(&client, &settings);
+            if invoice_count > 0 {
+                let mut fields = client.fields.clone();
+                let message = if fields.archived_at.is_some() {
+                    format!(
+                        "{:?} has {invoice_count} invoice(s), so it cannot be deleted; it is already archived.",
+                        fields.name
+                    )
+                } else {
+                    fields.archived_at = Some(now);
+                    clients::update(conn, user.id, client.id, &fields)?;
+                    format!(
+                        "{:?} has {invoice_count} invoice(s), so it {} archived instead of deleted; its projects stay as they are.",
+                        fields.name,
+                        if args.dry_run { "would be" } else { "was" },
+                    )
+                };
+                return Ok(ClientDeleted {
+                    client: out,
+                    outcome: DeleteOutcome::Archived,
+                    projects_unassigned: Vec::new(),
+                    invoice_count,
+                    message,
+                    dry_run: args.dry_run,
+                });
+            }
+            let projects: Vec<Named> = clients::projects_of(conn, user.id, client.id)?
+                .into_iter()
+                .map(|p| Named {
+                    id: p.id,
+                    name: p.name,
+                })
+                .collect();
+            clients::delete(conn, user.id, client.id)?;
+            Ok(ClientDeleted {
+                message: if args.dry_run {
+                    format!(
+                        "{:?} would be deleted; {} project(s) would have no client.",
+                        client.fields.name,
+                        projects.len()
+                    )
+                } else {
+                    format!(
+                        "{:?} was deleted; {} project(s) now have no client.",
+                        client.fields.name,
+                        projects.len()
+                    )
+                },
+                client: out,
+                outcome: DeleteOutcome::Deleted,
+                projects_unassigned: projects,
+                invoice_count,
+                dry_run: args.dry_run,
+            })
+        })
+    })
+    .await
+}

@@ -1,1 +1,238 @@
-//! Tags tools.
+//! Tags: labels on tracks ("meeting", "design"), with their usage.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::db::projects::write_or_preview;
+use crate::db::tags::{self, Tag};
+use crate::db::{self, idempotency};
+use crate::reference::Ref;
+use crate::time::format_duration;
+use crate::tools::projects::{valid_color, valid_name};
+use crate::{Ctx, ToolError, pagination, tool};
+
+/// A tag as every tool returns it.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct TagOut {
+    pub id: i32,
+    pub name: String,
+    /// `#RRGGBB`, or `null`.
+    pub color: Option<String>,
+    /// Tracks that carry it.
+    pub track_count: i64,
+    /// Their time in seconds; running timers count up to now.
+    pub total_seconds: i64,
+    /// The same as `h:mm:ss`.
+    pub total_duration: String,
+}
+
+impl From<Tag> for TagOut {
+    fn from(tag: Tag) -> TagOut {
+        TagOut {
+            id: tag.id,
+            name: tag.name,
+            color: tag.color,
+            track_count: tag.track_count,
+            total_seconds: tag.seconds,
+            total_duration: format_duration(tag.seconds),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTag {
+    /// The tag's name, unique per user (case-insensitive).
+    pub name: String,
+    /// Colour as `#RRGGBB`.
+    pub color: Option<String>,
+    /// Repeating a call with the same key returns the first result instead of creating another tag.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct TagSaved {
+    pub tag: TagOut,
+    /// True when an earlier call with the same `idempotency_key` created it;
+    /// the tag is then shown as that call returned it.
+    pub replayed: bool,
+}
+
+/// Create a tag to label tracks with. Returns the tag. A name another tag
+/// already has is a `conflict` (compared case-insensitively; the error names
+/// the existing tag, which can simply be used instead). Colours are
+/// `#RRGGBB`.
+#[tool(title = "Create a tag")]
+async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
+    let now = ctx.now();
+    let name = valid_name("tag", &args.name)?;
+    let color = valid_color(args.color)?;
+    let key = args.idempotency_key;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            if let Some(key) = &key
+                && let Some(mut saved) =
+                    idempotency::replay::<TagSaved>(conn, user.id, "create_tag", key)?
+            {
+                saved.replayed = true;
+                return Ok(saved);
+            }
+            tags::ensure_name_free(conn, user.id, &name, None)?;
+            let id = tags::insert(conn, user.id, &name, color.as_deref(), now)?;
+            let saved = TagSaved {
+                tag: tags::find(conn, user.id, &Ref::Id(id), now)?.into(),
+                replayed: false,
+            };
+            if let Some(key) = &key {
+                idempotency::record(conn, user.id, "create_tag", key, &saved, now)?;
+            }
+            Ok(saved)
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListTags {
+    /// Case-insensitive text to find in tag names.
+    pub search: Option<String>,
+    /// Tags per page, 1–200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TagList {
+    /// By name (case-insensitive).
+    pub tags: Vec<TagOut>,
+    /// All tags matching `search`, on every page.
+    pub total_count: i64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// List tags by name, each with how many tracks carry it and their total
+/// time (all time; running timers count up to now). `search` matches part of
+/// the name. `total_count` covers the whole filtered set; page on with
+/// `next_cursor`.
+#[tool(title = "List tags", read_only, idempotent)]
+async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
+    let now = ctx.now();
+    let limit = pagination::limit(args.limit)?;
+    let after = args
+        .cursor
+        .as_deref()
+        .map(pagination::decode)
+        .transpose()?
+        .map(|(_, id)| id);
+    let search = args.search.filter(|s| !s.trim().is_empty());
+    let page = ctx
+        .run(move |conn, user| tags::list(conn, user.id, search.as_deref(), limit, after, now))
+        .await?;
+    let next_cursor = if page.more {
+        page.tags
+            .last()
+            .map(|t| pagination::encode(i64::from(t.id), t.id))
+    } else {
+        None
+    };
+    Ok(TagList {
+        tags: page.tags.into_iter().map(TagOut::from).collect(),
+        total_count: page.total_count,
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTag {
+    /// The tag to change: id or exact name (case-insensitive).
+    pub tag: Ref,
+    /// New name, unique per user (case-insensitive).
+    pub name: Option<String>,
+    /// New colour as `#RRGGBB`; `null` removes it.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub color: Option<Option<String>>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TagUpdated {
+    /// The tag as saved.
+    pub tag: TagOut,
+}
+
+/// Rename or recolour a tag; the tracks that carry it keep it (including
+/// tracks on invoices: a tag is a label, not billed data). A name another
+/// tag has is a `conflict`; a name matching several tags is `ambiguous`.
+#[tool(title = "Update a tag", idempotent)]
+async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError> {
+    let now = ctx.now();
+    let name = args
+        .name
+        .as_deref()
+        .map(|n| valid_name("tag", n))
+        .transpose()?;
+    let color = args.color.map(valid_color).transpose()?;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            let tag = tags::find(conn, user.id, &args.tag, now)?;
+            let name = match name {
+                Some(name) => {
+                    tags::ensure_name_free(conn, user.id, &name, Some(tag.id))?;
+                    name
+                }
+                None => tag.name.clone(),
+            };
+            let color = color.unwrap_or(tag.color);
+            tags::update(conn, user.id, tag.id, &name, color.as_deref())?;
+            Ok(TagUpdated {
+                tag: tags::find(conn, user.id, &Ref::Id(tag.id), now)?.into(),
+            })
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteTag {
+    /// The tag: id or exact name (case-insensitive).
+    pub tag: Ref,
+    /// Show how many tracks carry it, and delete nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TagDeleted {
+    /// The tag as it was, with its usage.
+    pub tag: TagOut,
+    /// Tracks it was removed from (or would be, with `dry_run`); the tracks themselves stay.
+    pub detached_from_tracks: i64,
+    /// True when nothing was deleted (`dry_run`).
+    pub dry_run: bool,
+}
+
+/// Delete a tag: it is removed from every track that carries it (the tracks
+/// stay, invoiced ones too: a tag is not billed data). With `dry_run: true`,
+/// returns the tag and how many tracks carry it, and deletes nothing.
+#[tool(title = "Delete a tag", destructive, idempotent)]
+async fn delete_tag(ctx: &Ctx, args: DeleteTag) -> Result<TagDeleted, ToolError> {
+    let now = ctx.now();
+    ctx.run(move |conn, user| {
+        write_or_preview(conn, args.dry_run, |conn| {
+            let tag = tags::find(conn, user.id, &args.tag, now)?;
+            let detached = tags::delete(conn, user.id, tag.id)?;
+            Ok(TagDeleted {
+                tag: tag.into(),
+                detached_from_tracks: detached as i64,
+                dry_run: args.dry_run,
+            })
+        })
+    })
+    .await
+}

@@ -59,6 +59,12 @@ fn attacks(ids: &Ids) -> Vec<(&'static str, Value)> {
     .concat()
 }
 
+/// Creates that take no id: Bob reusing Ada's names and idempotency keys
+/// must get a new item of his own, neither a replay of hers nor a conflict.
+fn creates(ids: &Ids) -> Vec<(&'static str, Value)> {
+    projects::creates(ids)
+}
+
 /// Tools that take no id: each must show none of Ada's data to Bob.
 fn lists() -> Vec<&'static str> {
     [
@@ -98,11 +104,22 @@ async fn lists_show_only_the_callers_data() {
 }
 
 #[tokio::test]
+async fn creates_with_another_users_names_and_keys_are_the_callers_own() {
+    let World { app, bob, ids, .. } = world().await;
+    for (tool, args) in creates(&ids) {
+        let out = app.ok(&bob, tool, args.clone()).await;
+        assert_eq!(out["replayed"], false, "{tool}({args}) replayed: {out}");
+    }
+}
+
+#[tokio::test]
 async fn every_registered_tool_is_covered() {
     let World { ids, .. } = world().await;
     let attacked = attacks(&ids);
+    let created = creates(&ids);
     let covered: BTreeSet<&str> = attacked
         .iter()
+        .chain(&created)
         .map(|(tool, _)| *tool)
         .chain(lists())
         .collect();
