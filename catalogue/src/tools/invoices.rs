@@ -945,8 +945,9 @@ pub struct InvoiceGenerated {
 }
 
 /// Create a draft invoice from the unbilled, billable, stopped tracks of a
-/// client (all its projects) or of one project that start in the period, and
-/// lock those tracks: they cannot be edited or deleted (`track_invoiced`)
+/// client (all its projects) or of one project that start in the period (a
+/// named `period`, or `from`/`to`; one is required, `to: "now"` bills
+/// everything unbilled so far), and lock those tracks: they cannot be edited or deleted (`track_invoiced`)
 /// until the draft is deleted, the tracks are removed from it, or the sent
 /// invoice is voided. Lines follow `group_by`; each line's quantity is hours
 /// after the user's rounding setting (scope `track` rounds each track, `total`
@@ -959,8 +960,9 @@ pub struct InvoiceGenerated {
 /// in `skipped`. One currency per invoice: tracks in several currencies
 /// without `currency` is `invalid_argument` listing them. Nothing to bill is
 /// `invalid_argument`. A project without a client cannot be invoiced. Tracks
-/// invoiced by a concurrent call are a `conflict`. Call preview_invoice first
-/// to check.
+/// invoiced by a concurrent call are a `conflict`. Repeating a call with the
+/// same `idempotency_key` returns the first invoice. Call preview_invoice
+/// first to check.
 #[tool(title = "Generate an invoice from tracks", tier = "pro")]
 async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGenerated, ToolError> {
     const TOOL: &str = "generate_invoice";
