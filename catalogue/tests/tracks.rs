@@ -478,3 +478,509 @@ async fn days_are_cut_in_the_users_zone_across_a_dst_change() {
     assert_eq!(day["range"]["from"]["utc"], "2026-10-24T22:00:00Z");
     assert_eq!(day["range"]["to"]["utc"], "2026-10-25T23:00:00Z");
 }
+
+/// An invoice of `status` holding `tracks`, straight in the database (the
+/// invoice tools are another area's).
+fn invoice(app: &TestApp, user: &catalogue::User, tracks: &[&Value], status: &str) {
+    use diesel::RunQueryDsl;
+    let client = app.client(user, &format!("Client {status}"), None, None);
+    let mut conn = app.db.conn().unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO invoices (user_id, client_id, status, currency, created_at, updated_at) \
+         VALUES ({}, {client}, '{status}', 'EUR', 0, 0)",
+        user.id
+    ))
+    .execute(&mut *conn)
+    .unwrap();
+    for track in tracks {
+        diesel::sql_query(format!(
+            "INSERT INTO invoice_tracks (invoice_id, track_id, active) \
+             VALUES ((SELECT max(id) FROM invoices), {track}, {})",
+            i32::from(status != "void")
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    }
+}
+
+async fn log(app: &TestApp, user: &catalogue::User, args: Value) -> Value {
+    app.ok(user, "log_track", args).await["track"]["id"].clone()
+}
+
+async fn track(app: &TestApp, user: &catalogue::User, id: &Value) -> Value {
+    app.ok(user, "get_track", json!({"id": id})).await
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn bulk_by_ids_sets_every_field_and_details_each_change() {
+    let app = TestApp::new();
+    let ada = app.user_in("ada@example.com", "Europe/Berlin");
+    app.project(&ada, "Website", true, Some("100"), None);
+    app.project(&ada, "Other", false, Some("50"), Some("GBP"));
+    app.tag(&ada, "a");
+    app.tag(&ada, "b");
+    let loose = log(
+        &app,
+        &ada,
+        json!({"start": "08:00", "end": "09:00", "tags": ["a"], "description": "loose"}),
+    )
+    .await;
+    let web = log(
+        &app,
+        &ada,
+        json!({"start": "09:00", "end": "10:00", "project": "Website", "hourly_rate": "120"}),
+    )
+    .await;
+    // Already on Other with its own rate: that rate stays.
+    let other = log(&app, &ada, json!({"start": "10:00", "end": "11:00", "project": "Other", "hourly_rate": "70", "tags": ["b"]})).await;
+
+    let out = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [other, loose, web, loose], "set": {
+                "project": "other", "add_tags": ["b"], "remove_tags": ["A"], "description": " Cleanup "
+            }}),
+        )
+        .await;
+    assert_eq!(out["dry_run"], false);
+    assert_eq!(out["matched_count"], 3, "repeated ids count once");
+    assert_eq!(out["changed_count"], 3);
+    assert_eq!(
+        out["changed_track_ids"],
+        json!([loose, web, other]),
+        "earliest first"
+    );
+    assert_eq!(out["unchanged_track_ids"], json!([]));
+    assert_eq!(out["changes_truncated"], false);
+    assert_eq!(out["range"], json!(null));
+
+    let first = &out["changes"][0];
+    assert_eq!(first["id"], loose);
+    assert_eq!(first["description"], "loose");
+    assert_eq!(first["start"]["local"], "2026-11-25T08:00:00+01:00");
+    assert_eq!(first["running"], false);
+    assert_eq!(
+        first["new_description"],
+        json!({"from": "loose", "to": "Cleanup"})
+    );
+    assert_eq!(first["project"]["from"], json!(null));
+    assert_eq!(first["project"]["to"]["name"], "Other");
+    assert_eq!(first["tags_added"][0]["name"], "b");
+    assert_eq!(first["tags_removed"][0]["name"], "a");
+    assert_eq!(first["currency"], json!({"from": "EUR", "to": "GBP"}));
+    assert_eq!(first["hourly_rate"], json!({"from": null, "to": "50.00"}));
+    assert!(
+        first.get("billable").is_none(),
+        "only what changes is listed"
+    );
+
+    let second = &out["changes"][1];
+    assert_eq!(second["billable"], json!({"from": true, "to": false}));
+    assert_eq!(
+        second["hourly_rate"],
+        json!({"from": "120.00", "to": "50.00"}),
+        "a new project drops the old rate override"
+    );
+    assert!(second.get("tags_removed").is_none());
+
+    let third = &out["changes"][2];
+    assert!(third.get("project").is_none());
+    assert!(third.get("hourly_rate").is_none());
+    assert!(third.get("tags_added").is_none(), "b was already there");
+    assert_eq!(third["new_description"]["to"], "Cleanup");
+
+    for id in [&loose, &web] {
+        let t = track(&app, &ada, id).await;
+        assert_eq!(t["project"]["name"], "Other");
+        assert_eq!(t["currency"], "GBP");
+        assert_eq!(t["hourly_rate"], "50.00");
+        assert_eq!(t["billable"], false);
+        assert_eq!(t["description"], "Cleanup");
+        assert_eq!(t["tags"], json!([{"id": t["tags"][0]["id"], "name": "b"}]));
+        assert_eq!(t["duration_seconds"], 3600, "times never change");
+    }
+    let kept = track(&app, &ada, &other).await;
+    assert_eq!(kept["hourly_rate"], "70.00");
+    assert_eq!(kept["tags"].as_array().unwrap().len(), 1);
+
+    // Removing the project; a tag the track lacks is ignored.
+    let cleared = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [loose], "set": {"project": null, "remove_tags": ["a"]}}),
+        )
+        .await;
+    assert_eq!(cleared["changed_count"], 1);
+    let t = track(&app, &ada, &loose).await;
+    assert_eq!(t["project"], json!(null));
+    assert_eq!(t["currency"], "EUR", "back to the user's default");
+    assert_eq!(t["hourly_rate"], json!(null));
+}
+
+#[tokio::test]
+async fn bulk_dry_run_previews_exactly_what_the_real_call_does() {
+    let app = TestApp::new();
+    let ada = app.user_in("ada@example.com", "Europe/Berlin");
+    seed_week(&app, &ada).await;
+    let args = json!({"filter": {"period": "this_week"}, "set": {"project": "Website", "add_tags": ["meeting"]}});
+    let mut preview_args = args.clone();
+    preview_args["dry_run"] = json!(true);
+    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let mut preview = app.ok(&ada, "bulk_update_tracks", preview_args).await;
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["changed_count"], 2);
+    assert_eq!(
+        app.ok(&ada, "list_tracks", json!({})).await,
+        before,
+        "a dry run writes nothing"
+    );
+    let done = app.ok(&ada, "bulk_update_tracks", args.clone()).await;
+    preview["dry_run"] = json!(false);
+    assert_eq!(preview, done, "the preview is exactly what happened");
+    assert_ne!(app.ok(&ada, "list_tracks", json!({})).await, before);
+    // Done again, nothing is left to change.
+    let again = app.ok(&ada, "bulk_update_tracks", args).await;
+    assert_eq!(again["changed_count"], 0);
+    assert_eq!(again["unchanged_track_ids"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn bulk_by_filter_selects_like_list_tracks_and_echoes_the_range() {
+    let app = TestApp::new();
+    let ada = app.user_in("ada@example.com", "Europe/Berlin");
+    let seeded = seed_week(&app, &ada).await;
+    app.project(&ada, "Admin", false, None, None);
+    let out = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"filter": {"period": "this_week", "without_project": true}, "set": {"project": "Admin"}}),
+        )
+        .await;
+    assert_eq!(out["changed_track_ids"], json!([seeded[1]]), "only Standup");
+    assert_eq!(out["range"]["period"], "this_week");
+    assert_eq!(out["range"]["from"]["local"], "2026-11-23T00:00:00+01:00");
+    assert_eq!(out["range"]["to"]["local"], "2026-11-30T00:00:00+01:00");
+
+    let count = |v: &Value| v["matched_count"].as_i64().unwrap();
+    let set = json!({"description": "x"});
+    let dry = |filter: Value| json!({"filter": filter, "set": set, "dry_run": true});
+    for (filter, matched) in [
+        (json!({"tag": "Meeting"}), 2),
+        (json!({"search": "call"}), 1),
+        (json!({"billable": false}), 1),
+        (json!({"project": "Website"}), 3),
+        (json!({"from": "2026-11-24", "to": "2026-11-25"}), 1),
+        (json!({"period": "last_week"}), 1),
+        (json!({"search": "%"}), 0),
+    ] {
+        let out = app
+            .ok(&ada, "bulk_update_tracks", dry(filter.clone()))
+            .await;
+        assert_eq!(count(&out), matched, "{filter}");
+    }
+
+    // Running timers are included unless the filter says `running: false`.
+    let timer = app
+        .ok(&ada, "start_timer", json!({"description": "Timer"}))
+        .await["timer"]["id"]
+        .clone();
+    let all = app
+        .ok(&ada, "bulk_update_tracks", dry(json!({"period": "today"})))
+        .await;
+    assert_eq!(count(&all), 2);
+    let timer_change = all["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == timer)
+        .unwrap();
+    assert_eq!(timer_change["running"], true);
+    let stopped = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            dry(json!({"period": "today", "running": false})),
+        )
+        .await;
+    assert_eq!(count(&stopped), 1);
+    assert!(!ids(&stopped["changed_track_ids"]).contains(&timer.as_i64().unwrap()));
+}
+
+#[tokio::test]
+async fn bulk_billable_and_rate_rebill_like_update_track() {
+    let app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    app.project(&ada, "Website", true, Some("100"), Some("USD"));
+    let a = log(
+        &app,
+        &ada,
+        json!({"start": "09:00", "end": "10:30", "project": "Website"}),
+    )
+    .await;
+    let b = log(&app, &ada, json!({"start": "11:00", "end": "12:00"})).await;
+
+    let rated = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [a, b], "set": {"hourly_rate": "80"}}),
+        )
+        .await;
+    assert_eq!(rated["changed_count"], 2);
+    let ta = track(&app, &ada, &a).await;
+    assert_eq!(
+        (ta["hourly_rate"].clone(), ta["amount"].clone()),
+        (json!("80.00"), json!("120.00"))
+    );
+    assert_eq!(
+        ta["currency"], "USD",
+        "the rate is in each track's currency"
+    );
+    let tb = track(&app, &ada, &b).await;
+    assert_eq!(tb["hourly_rate"], "80.00");
+    assert_eq!(tb["currency"], "EUR");
+    assert_eq!(tb["billable"], false, "a rate alone keeps the flag");
+
+    app.ok(
+        &ada,
+        "bulk_update_tracks",
+        json!({"ids": [a, b], "set": {"billable": true, "hourly_rate": null}}),
+    )
+    .await;
+    let ta = track(&app, &ada, &a).await;
+    assert_eq!(ta["hourly_rate"], "100.00", "back to the project's rate");
+    let tb = track(&app, &ada, &b).await;
+    assert_eq!(tb["billable"], true);
+    assert_eq!(tb["hourly_rate"], json!(null), "no user default rate");
+
+    let off = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [a], "set": {"billable": false}}),
+        )
+        .await;
+    assert_eq!(
+        off["changes"][0]["billable"],
+        json!({"from": true, "to": false})
+    );
+    assert!(off["changes"][0].get("hourly_rate").is_none());
+    assert_eq!(track(&app, &ada, &a).await["amount"], json!(null));
+}
+
+#[tokio::test]
+async fn bulk_refuses_invoiced_tracks_unless_told_to_skip_them() {
+    let app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    let billed = log(&app, &ada, json!({"start": "08:00", "end": "09:00"})).await;
+    let free = log(&app, &ada, json!({"start": "09:00", "end": "10:00"})).await;
+    let voided = log(&app, &ada, json!({"start": "10:00", "end": "11:00"})).await;
+    invoice(&app, &ada, &[&billed], "sent");
+    invoice(&app, &ada, &[&voided], "void");
+    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let all = json!([billed, free, voided]);
+
+    for dry_run in [true, false] {
+        let err = app
+            .err(
+                &ada,
+                "bulk_update_tracks",
+                json!({"ids": all, "set": {"description": "x"}, "dry_run": dry_run}),
+            )
+            .await;
+        assert_eq!(err.code, ErrorCode::TrackInvoiced, "dry_run {dry_run}");
+        assert_eq!(err.details["track_ids"], json!([billed]));
+        assert_eq!(err.details["invoice_ids"].as_array().unwrap().len(), 1);
+        assert!(err.hint.unwrap().contains("skip_invoiced"));
+    }
+    assert_eq!(
+        app.ok(&ada, "list_tracks", json!({})).await,
+        before,
+        "all or nothing: the free tracks did not change either"
+    );
+
+    // An invoiced track that would not change does not block the call.
+    let noop = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": all, "set": {"billable": false}}),
+        )
+        .await;
+    assert_eq!(noop["changed_count"], 0);
+
+    let skipped = app
+        .ok(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": all, "set": {"description": "x"}, "skip_invoiced": true}),
+        )
+        .await;
+    assert_eq!(skipped["skipped_invoiced_track_ids"], json!([billed]));
+    assert_eq!(
+        skipped["changed_track_ids"],
+        json!([free, voided]),
+        "a void invoice holds nothing"
+    );
+    assert_eq!(track(&app, &ada, &billed).await["description"], "");
+    assert_eq!(track(&app, &ada, &voided).await["description"], "x");
+}
+
+#[tokio::test]
+async fn bulk_bad_input_is_refused_and_writes_nothing() {
+    let app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    // "1" names one project and is the id of the other.
+    app.project(&ada, "First", false, None, None);
+    app.project(&ada, "1", false, None, None);
+    app.tag(&ada, "a");
+    let id = log(&app, &ada, json!({"start": "09:00", "end": "10:00"})).await;
+    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let set = json!({"description": "changed"});
+    let invalid = [
+        json!({"set": set}),
+        json!({"ids": [id], "filter": {"period": "today"}, "set": set}),
+        json!({"ids": [], "set": set}),
+        json!({"ids": [id], "set": {}}),
+        json!({"ids": [id], "set": {"add_tags": [], "remove_tags": []}}),
+        json!({"filter": {}, "set": set}),
+        json!({"filter": {"search": "  "}, "set": set}),
+        json!({"filter": {"period": "today", "from": "09:00"}, "set": set}),
+        json!({"filter": {"from": "2026-11-25", "to": "2026-11-24"}, "set": set}),
+        json!({"filter": {"project": "First", "without_project": true}, "set": set}),
+        json!({"ids": [id], "set": {"hourly_rate": "lots"}}),
+        json!({"ids": [id], "set": {"hourly_rate": "-5"}}),
+        json!({"ids": [id], "set": {"add_tags": ["a"], "remove_tags": ["A"]}}),
+        json!({"ids": (1..=501).collect::<Vec<_>>(), "set": set}),
+    ];
+    for args in invalid {
+        assert_eq!(
+            app.err(&ada, "bulk_update_tracks", args.clone()).await.code,
+            ErrorCode::InvalidArgument,
+            "{args}"
+        );
+    }
+    let ambiguous = app
+        .err(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [id], "set": {"project": "1"}}),
+        )
+        .await;
+    assert_eq!(ambiguous.code, ErrorCode::Ambiguous);
+    assert_eq!(ambiguous.details["candidates"].as_array().unwrap().len(), 2);
+    for args in [
+        json!({"ids": [id], "set": {"project": "Nope"}}),
+        json!({"ids": [id], "set": {"add_tags": ["nope"]}}),
+        json!({"ids": [id], "set": {"remove_tags": [999]}}),
+        json!({"filter": {"tag": "nope"}, "set": set}),
+    ] {
+        assert_eq!(
+            app.err(&ada, "bulk_update_tracks", args.clone()).await.code,
+            ErrorCode::NotFound,
+            "{args}"
+        );
+    }
+    let missing = app
+        .err(
+            &ada,
+            "bulk_update_tracks",
+            json!({"ids": [id, 998, 999], "set": set}),
+        )
+        .await;
+    assert_eq!(missing.code, ErrorCode::NotFound);
+    assert_eq!(missing.details["track_ids"], json!([998, 999]));
+    for args in [
+        json!({"ids": [id], "set": set, "colour": "red"}),
+        json!({"ids": [id], "set": {"start": "08:00"}}),
+        json!({"ids": [id]}),
+    ] {
+        assert!(
+            matches!(
+                app.call(&ada, "bulk_update_tracks", args.clone()).await,
+                Err(catalogue::CallError::InvalidParams(_))
+            ),
+            "{args}"
+        );
+    }
+    assert_eq!(app.ok(&ada, "list_tracks", json!({})).await, before);
+}
+
+#[tokio::test]
+async fn bulk_selects_at_most_500_tracks() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    let insert = |from: i64, to: i64| {
+        // One track an hour from 2026-01-01 on, straight in the database.
+        diesel::sql_query(format!(
+            "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
+             INSERT INTO tracks (user_id, description, started_at, ended_at, billable, currency, created_at, updated_at) \
+             SELECT {}, 'bulk', 1767225600 + i * 3600, 1767225600 + i * 3600 + 1800, 0, 'EUR', 0, 0 FROM n",
+            ada.id
+        ))
+        .execute(&mut *app.db.conn().unwrap())
+        .unwrap();
+    };
+    insert(1, 500);
+    let args = json!({"filter": {"search": "bulk"}, "set": {"billable": true}, "dry_run": true});
+    let out = app.ok(&ada, "bulk_update_tracks", args.clone()).await;
+    assert_eq!(out["matched_count"], 500);
+    assert_eq!(out["changed_track_ids"].as_array().unwrap().len(), 500);
+    assert_eq!(out["changes"].as_array().unwrap().len(), 100);
+    assert_eq!(out["changes_truncated"], true);
+
+    insert(501, 501);
+    let err = app.err(&ada, "bulk_update_tracks", args).await;
+    assert_eq!(err.code, ErrorCode::InvalidArgument);
+    assert_eq!(err.details["matched"], 501);
+    assert_eq!(err.details["limit"], 500);
+    let real = json!({"filter": {"search": "bulk"}, "set": {"billable": true}});
+    app.err(&ada, "bulk_update_tracks", real).await;
+    assert_eq!(
+        app.ok(&ada, "list_tracks", json!({"billable": true})).await["total_count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn bulk_by_filter_reaches_only_the_callers_tracks() {
+    let app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    let bob = app.user("bob@example.com");
+    let adas = log(
+        &app,
+        &ada,
+        json!({"start": "09:00", "end": "10:00", "description": "shared words"}),
+    )
+    .await;
+    let bobs = log(
+        &app,
+        &bob,
+        json!({"start": "09:00", "end": "10:00", "description": "shared words"}),
+    )
+    .await;
+    let out = app
+        .ok(
+            &bob,
+            "bulk_update_tracks",
+            json!({"filter": {"search": "shared"}, "set": {"description": "bob was here"}}),
+        )
+        .await;
+    assert_eq!(out["changed_track_ids"], json!([bobs]));
+    assert_eq!(
+        track(&app, &ada, &adas).await["description"],
+        "shared words"
+    );
+}

@@ -409,16 +409,78 @@ pub fn list(
     })
 }
 
-/// Refuse to change tracks that are on a non-void invoice (`track_invoiced`).
-pub fn ensure_not_invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
-    let locked: Vec<(i32, i32)> = invoice_tracks::table
+/// The user's tracks among `ids`, earliest first. Ids that are not the
+/// user's are simply absent: the caller reports them as `not_found`.
+pub fn by_ids(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<Track>, ToolError> {
+    let rows = mine(user_id)
+        .filter(tracks::id.eq_any(ids))
+        .order((tracks::started_at, tracks::id))
+        .select(Row::as_select())
+        .load(conn)?;
+    Ok(hydrate(conn, rows)?)
+}
+
+/// How many tracks match `filter`.
+pub fn count(conn: &mut Conn, user_id: i32, filter: &TrackFilter) -> Result<i64, ToolError> {
+    Ok(filtered(user_id, filter).count().get_result(conn)?)
+}
+
+/// Every track matching `filter`, earliest first. Unbounded: callers check
+/// [`count`] against their cap first.
+pub fn matching(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &TrackFilter,
+) -> Result<Vec<Track>, ToolError> {
+    let rows = filtered(user_id, filter)
+        .order((tracks::started_at, tracks::id))
+        .select(Row::as_select())
+        .load(conn)?;
+    Ok(hydrate(conn, rows)?)
+}
+
+/// Tracks that reach into `range`: started before its end and not ended by
+/// its start, earliest first. A running track reaches up to `now`, so it
+/// reaches into a range only if `now` is past the range's start.
+pub fn spanning(
+    conn: &mut Conn,
+    user_id: i32,
+    range: Range,
+    now: Timestamp,
+) -> Result<Vec<Track>, ToolError> {
+    let query = mine(user_id).filter(tracks::started_at.lt(epoch(range.to)));
+    let query = if now > range.from {
+        query.filter(
+            tracks::ended_at
+                .gt(epoch(range.from))
+                .or(tracks::ended_at.is_null()),
+        )
+    } else {
+        query.filter(tracks::ended_at.gt(epoch(range.from)))
+    };
+    let rows = query
+        .order((tracks::started_at, tracks::id))
+        .select(Row::as_select())
+        .load(conn)?;
+    Ok(hydrate(conn, rows)?)
+}
+
+/// `(track id, invoice id)` of those of `ids` that are on a non-void invoice,
+/// by track id.
+pub fn invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<(i32, i32)>, ToolError> {
+    Ok(invoice_tracks::table
         .inner_join(tracks::table)
         .filter(tracks::user_id.eq(user_id))
         .filter(invoice_tracks::track_id.eq_any(ids))
         .filter(invoice_tracks::active.eq(true))
         .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
         .order(invoice_tracks::track_id)
-        .load(conn)?;
+        .load(conn)?)
+}
+
+/// Refuse to change tracks that are on a non-void invoice (`track_invoiced`).
+pub fn ensure_not_invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    let locked = invoiced(conn, user_id, ids)?;
     if locked.is_empty() {
         return Ok(());
     }
@@ -427,6 +489,7 @@ pub fn ensure_not_invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result
         .detail("track_ids", locked.iter().map(|(t, _)| *t).collect::<Vec<_>>())
         .detail("invoice_ids", {
             let mut ids: Vec<i32> = locked.iter().map(|(_, i)| *i).collect();
+            ids.sort_unstable();
             ids.dedup();
             ids
         }))

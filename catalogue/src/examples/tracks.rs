@@ -41,5 +41,14 @@ pub fn steps() -> Vec<Step> {
         ),
         step("delete_track", json!({"id": 5, "dry_run": true})),
         step("stop_timer", json!({})),
+        step("review_timesheet", json!({"period": "this_week"})),
+        step(
+            "bulk_update_tracks",
+            json!({
+                "filter": {"period": "this_week", "without_project": true},
+                "set": {"project": "Website redesign"},
+                "dry_run": true,
+            }),
+        ),
     ]
 }

@@ -69,7 +69,49 @@ pub fn attacks(ids: &Ids) -> Vec<(&'static str, Value)> {
         ),
         ("list_tracks", json!({"project": project})),
         ("list_tracks", json!({"tag": tag})),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [track], "set": {"description": "mine now"}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [track], "set": {"billable": false}, "dry_run": true}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [ids["bob_track"], running], "set": {"description": "mine now"}}),
+        ),
+        // Bob's own track, pointed at Ada's project or tags.
+        (
+            "bulk_update_tracks",
+            json!({"ids": [ids["bob_track"]], "set": {"project": project}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [ids["bob_track"]], "set": {"project": "Ada's project"}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [ids["bob_track"]], "set": {"add_tags": [tag]}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"ids": [ids["bob_track"]], "set": {"remove_tags": ["ada-tag"]}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"filter": {"project": project}, "set": {"description": "mine now"}}),
+        ),
+        (
+            "bulk_update_tracks",
+            json!({"filter": {"tag": "ada-tag"}, "set": {"description": "mine now"}}),
+        ),
     ]
 }
 
-pub const LISTS: &[&str] = &["get_context", "list_active_timers", "list_tracks"];
+pub const LISTS: &[&str] = &[
+    "get_context",
+    "list_active_timers",
+    "list_tracks",
+    "review_timesheet",
+];
