@@ -512,9 +512,9 @@ pub struct ProjectList {
 /// settings. Only projects that are not archived unless `status` says
 /// otherwise; filter by `client` (or `without_client`) and `search` text.
 /// With `include_spent: true` each project also gets `spent`: all time
-/// tracked on it (running timers up to now) and its billable amount per
-/// currency. `total_count` covers the whole filtered set; page on with
-/// `next_cursor`. An unknown client is `not_found`.
+/// tracked on it (exact seconds, no rounding setting; running timers up to
+/// now) and its billable amount per currency. `total_count` covers the whole
+/// filtered set; page on with `next_cursor`. An unknown client is `not_found`.
 #[tool(title = "List projects", read_only, idempotent)]
 async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
     let settings = ctx.settings().await?;
@@ -715,7 +715,8 @@ pub struct ProjectUpdated {
 /// per-track overrides are replaced too), and `repriced` lists each change
 /// with old and new rate and amount; invoiced tracks are never touched.
 /// `dry_run: true` previews all of it and writes nothing. `archived: true`
-/// archives; restoring counts against the free tier's 5 projects
+/// archives (its tracks stay, and it can still be named in track tools and
+/// filters); restoring counts against the free tier's 5 projects
 /// (`limit_reached`). Setting or changing a budget needs the pro tier
 /// (`tier_required`); `budget: null` removes it on any tier. A name another
 /// project has is a `conflict`.
