@@ -1451,3 +1451,64 @@ async fn csv_export_is_rfc_4180_with_a_header_and_one_row_per_line() {
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn tracks_without_a_rate_are_billed_at_zero_with_a_warning() {
+    let app = TestApp::new();
+    let ada = pro(&app, "ada@example.com");
+    let acme = app.client(&ada, "Acme", None, None);
+    app.project_of(&ada, Some(acme), "Pro bono", true, None, None);
+    log(&app, &ada, "Pro bono", "09:00", "10:00").await;
+    let preview = app
+        .ok(
+            &ada,
+            "preview_invoice",
+            json!({"client": "Acme", "period": "today"}),
+        )
+        .await;
+    assert_eq!(preview["lines"][0]["unit_price"], "0.00");
+    assert_eq!(preview["lines"][0]["amount"], "0.00");
+    assert_eq!(preview["currency"], "EUR", "the user's default currency");
+    let warnings = preview["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].as_str().unwrap().contains("no hourly rate"));
+    let generated = app
+        .ok(
+            &ada,
+            "generate_invoice",
+            json!({"client": "Acme", "period": "today"}),
+        )
+        .await;
+    assert_eq!(generated["warnings"], preview["warnings"]);
+    assert_eq!(generated["invoice"]["total"], "0.00");
+}
+
+#[tokio::test]
+async fn a_name_that_is_also_another_clients_id_is_ambiguous() {
+    let app = TestApp::new();
+    let ada = pro(&app, "ada@example.com");
+    let first = app.client(&ada, "Acme", None, None);
+    app.client(&ada, &first.to_string(), None, None);
+    let fee = json!([{"description": "Fee", "quantity": "1", "unit_price": "10"}]);
+    let err = app
+        .err(
+            &ada,
+            "create_invoice",
+            json!({"client": first.to_string(), "lines": fee}),
+        )
+        .await;
+    assert_eq!(err.code, ErrorCode::Ambiguous);
+    assert_eq!(err.details["candidates"].as_array().unwrap().len(), 2);
+    let err = app
+        .err(&ada, "list_invoices", json!({"client": first.to_string()}))
+        .await;
+    assert_eq!(err.code, ErrorCode::Ambiguous);
+    let by_id = app
+        .ok(
+            &ada,
+            "create_invoice",
+            json!({"client": first, "lines": fee}),
+        )
+        .await;
+    assert_eq!(by_id["invoice"]["client"]["name"], "Acme");
+}

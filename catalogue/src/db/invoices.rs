@@ -214,7 +214,7 @@ impl BillableTrack {
 type TrackRow = (
     i32,
     Option<i32>,
-    String,
+    Option<String>,
     String,
     i64,
     Option<i64>,
@@ -228,7 +228,7 @@ macro_rules! track_columns {
         (
             tracks::id,
             tracks::project_id,
-            projects::name,
+            projects::name.nullable(),
             tracks::description,
             tracks::started_at,
             tracks::ended_at,
@@ -254,10 +254,9 @@ fn billable_tracks(conn: &mut Conn, rows: Vec<TrackRow>) -> QueryResult<Vec<Bill
             |(id, project_id, project_name, description, start, end, billable, rate, currency)| {
                 BillableTrack {
                     id,
-                    project: project_id.map(|id| Named {
-                        id,
-                        name: project_name,
-                    }),
+                    project: project_id
+                        .zip(project_name)
+                        .map(|(id, name)| Named { id, name }),
                     description,
                     started_at: instant(start),
                     ended_at: end.map(instant),
@@ -312,7 +311,7 @@ pub fn line_tracks(
     line_id: i32,
 ) -> Result<Vec<BillableTrack>, ToolError> {
     let rows: Vec<TrackRow> = tracks::table
-        .inner_join(projects::table)
+        .left_join(projects::table)
         .inner_join(invoice_tracks::table)
         .filter(tracks::user_id.eq(user_id))
         .filter(invoice_tracks::line_id.eq(line_id))
