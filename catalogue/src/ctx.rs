@@ -30,6 +30,32 @@ pub struct Ctx {
     user: Arc<User>,
     db: Db,
     clock: Clock,
+    progress: Progress,
+}
+
+/// Where a long tool reports how far it has got: the transport turns each
+/// report into a `notifications/progress` when the client asked for them, and
+/// drops it otherwise.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<Report>>);
+
+/// `(done, total, message)`.
+type Report = dyn Fn(u64, Option<u64>, &str) + Send + Sync;
+
+impl Progress {
+    pub fn new(report: impl Fn(u64, Option<u64>, &str) + Send + Sync + 'static) -> Progress {
+        Progress(Some(Arc::new(report)))
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(reported)"
+        } else {
+            "Progress(ignored)"
+        })
+    }
 }
 
 impl Ctx {
@@ -38,6 +64,20 @@ impl Ctx {
             user: Arc::new(user),
             db,
             clock,
+            progress: Progress::default(),
+        }
+    }
+
+    /// The same context, reporting progress to `progress`.
+    pub fn with_progress(self, progress: Progress) -> Ctx {
+        Ctx { progress, ..self }
+    }
+
+    /// Report that `done` of `total` units of work are finished (a long export,
+    /// an invoice over many tracks). Cheap, and a no-op unless the client asked.
+    pub fn progress(&self, done: u64, total: Option<u64>, message: &str) {
+        if let Some(report) = &self.progress.0 {
+            report(done, total, message);
         }
     }
 

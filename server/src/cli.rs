@@ -1,13 +1,16 @@
 //! The command line, and what each command runs.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use catalogue::{Db, Tier};
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{Parser, Subcommand};
 
-use crate::auth::Identity;
+use crate::auth::{Identity, TOKEN_VAR};
 use crate::rpc::Dispatcher;
+use crate::transport::http::{self, Config};
+use crate::transport::remote::{self, Remote};
 use crate::{accounts, transport};
 
 #[derive(Debug, Parser)]
@@ -30,7 +33,16 @@ pub struct Cli {
 enum Command {
     /// Serve MCP over stdio (newline-delimited JSON-RPC) as the user of
     /// TEETRACK_MCP_TOKEN, else TEETRACK_MCP_USER_EMAIL (local development only).
-    Mcp,
+    Mcp {
+        /// Forward to a hosted Teetrack at this URL (e.g.
+        /// https://tt.example.com/api/mcp) as the user of TEETRACK_MCP_TOKEN,
+        /// instead of serving a local database.
+        #[arg(long, value_name = "URL")]
+        remote: Option<String>,
+    },
+    /// Serve MCP over Streamable HTTP at /api/mcp (and GET /healthz). Every
+    /// request carries `Authorization: Bearer <token>`.
+    Serve(ServeArgs),
     /// Manage users.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -77,6 +89,28 @@ pub enum TokensCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen. Loopback by default; any other address is an explicit
+    /// choice and needs --allowed-origin.
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR:PORT")]
+    listen: SocketAddr,
+    /// A browser origin (scheme://host[:port]) that may call the server,
+    /// e.g. https://chatgpt.com; repeat for several. Pages on this machine
+    /// may always call a loopback server.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+    max_body_bytes: usize,
+    /// Requests a minute allowed per token, per server instance.
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    rate_limit: u32,
+    /// Requests a token may send at once before the per-minute rate applies.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    rate_burst: u32,
+}
+
 /// The possible values come from `Tier` itself, so `--help` lists them.
 fn tier_parser() -> impl clap::builder::TypedValueParser<Value = Tier> {
     PossibleValuesParser::new(Tier::ALL.map(Tier::as_str)).try_map(|s| s.parse::<Tier>())
@@ -85,7 +119,25 @@ fn tier_parser() -> impl clap::builder::TypedValueParser<Value = Tier> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let open = || Db::open(cli.database_url.as_deref());
     match cli.command {
-        Command::Mcp => {
+        Command::Mcp { remote: Some(url) } => {
+            // Only a token identifies a remote user: email is never accepted
+            // over HTTP.
+            let token = std::env::var(TOKEN_VAR)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--remote needs {TOKEN_VAR}: a token made with `teetrack tokens create EMAIL` on that server"
+                    )
+                })?;
+            let remote = Remote::new(&url, token.trim())?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(remote.check())?;
+            tracing::info!(url, "bridging MCP on stdio to a remote Teetrack");
+            runtime.block_on(remote::bridge_stdio(remote))?;
+            Ok(())
+        }
+        Command::Mcp { remote: None } => {
             // The identity is read before the database is touched, and both
             // are checked before stdin is: a misconfigured client gets one
             // line on stderr and an exit code, never a half-served session.
@@ -93,9 +145,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open()?;
             let user = identity.authenticate(&db)?;
             tracing::info!(user = user.email, "serving MCP on stdio");
-            let dispatcher = Arc::new(Dispatcher::new(user, db));
-            tokio::runtime::Runtime::new()?.block_on(transport::stdio::serve_stdio(dispatcher))?;
+            let dispatcher = Arc::new(Dispatcher::new(db));
+            tokio::runtime::Runtime::new()?
+                .block_on(transport::stdio::serve_stdio(dispatcher, user))?;
             Ok(())
+        }
+        Command::Serve(args) => {
+            let config = Config {
+                listen: args.listen,
+                allowed_origins: args.allowed_origins,
+                max_body_bytes: args.max_body_bytes,
+                rate_per_minute: args.rate_limit,
+                rate_burst: args.rate_burst,
+            };
+            let db = open()?;
+            tokio::runtime::Runtime::new()?.block_on(http::serve(
+                config,
+                db,
+                http::shutdown_signal(),
+            ))
         }
         Command::Users(command) => accounts::users(&open()?, command),
         Command::Tokens(command) => accounts::tokens(&open()?, command),

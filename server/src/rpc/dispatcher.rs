@@ -1,25 +1,33 @@
-//! The one dispatcher: a request in, its response out, for every transport.
-//! It holds no per-connection state, so any instance can answer any request.
+//! The one dispatcher: a request in, its response out, for every transport
+//! and every protocol revision. It keeps nothing between requests (a stdio
+//! session's handshake lives in the transport's [`Session`]), so any
+//! instance can answer any request.
 
-use catalogue::{Clock, Ctx, Db, User};
+use std::time::Instant;
+
+use catalogue::{Clock, Ctx, Db, Progress, User};
 use serde_json::{Value, json};
 
-use super::method::{CallToolParams, Method};
+use super::logging::{LogLevel, RequestLog};
+use super::method::{CallToolParams, CompleteParams, CompletionRef, Method};
+use super::prompts::{self, Completion, Lookup};
+use super::revision::{self, Era};
+use super::scope::{Notifier, Scope};
 use super::tools::{self, Listing};
-use super::{Handler, Request, Response, RpcError, lifecycle};
+use super::{Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
 
 #[derive(Debug)]
 pub struct Dispatcher {
-    /// Who every tool call runs as: one authenticated user per stdio process.
-    user: User,
     db: Db,
     tools: Listing,
 }
 
+/// At most this many completion values, as the spec allows.
+const MAX_COMPLETIONS: usize = 100;
+
 impl Dispatcher {
-    pub fn new(user: User, db: Db) -> Dispatcher {
+    pub fn new(db: Db) -> Dispatcher {
         Dispatcher {
-            user,
             db,
             tools: Listing::new(catalogue::registry()),
         }
@@ -33,31 +41,229 @@ impl Dispatcher {
         }
     }
 
-    async fn dispatch(&self, method: Method) -> Result<Value, RpcError> {
-        match method {
-            Method::Initialize(params) => Ok(lifecycle::initialize(&params)),
-            Method::Ping => Ok(json!({})),
-            Method::ListTools(params) => self.tools.page(params.cursor.as_deref()),
-            Method::CallTool(params) => self.call_tool(params).await,
+    async fn serve(&self, request: Request, scope: &Scope) -> Result<Value, RpcError> {
+        let era = Era::of(&request.method, request.params.as_ref(), scope)?;
+        let modern = era.is_modern();
+        let not_found = |method: &str| match modern {
+            true => RpcError::method_not_found_404(method),
+            false => RpcError::method_not_found(method),
+        };
+        let progress_token = request
+            .params
+            .as_ref()
+            .and_then(|p| p.pointer("/_meta/progressToken"))
+            .filter(|t| t.is_string() || t.is_i64())
+            .cloned();
+        if !Method::in_era(&request.method, modern) {
+            return Err(not_found(&request.method));
+        }
+        let method = Method::parse(&request.method, request.params).map_err(|err| {
+            match err.code == RpcError::METHOD_NOT_FOUND {
+                true => not_found(&request.method),
+                false => err,
+            }
+        })?;
+        let log_level = match &era {
+            Era::Modern { log_level, .. } => *log_level,
+            Era::Legacy(_) => scope.session.log_level(),
+        };
+        let log = RequestLog::new(log_level, scope.notify.clone());
+        // What a list result may be cached for: the lists change only with a
+        // release, and say nothing about the user; a resource is the user's.
+        let cacheable = |result: Value, ttl_ms: u64, cache_scope: &str| match (modern, result) {
+            (true, Value::Object(mut fields)) => {
+                fields.insert("ttlMs".into(), json!(ttl_ms));
+                fields.insert("cacheScope".into(), json!(cache_scope));
+                Value::Object(fields)
+            }
+            (_, result) => result,
+        };
+        let result = match method {
+            Method::Initialize(params) => revision::initialize(&params, scope),
+            Method::Discover => revision::discover(),
+            Method::Ping => json!({}),
+            Method::SetLogLevel(params) => {
+                scope.session.set_log_level(params.level);
+                json!({})
+            }
+            Method::ListTools(params) => cacheable(
+                self.tools.page(params.cursor.as_deref())?,
+                LIST_TTL_MS,
+                "public",
+            ),
+            Method::CallTool(params) => {
+                let progress = progress_token.map(|token| progress_reporter(token, &scope.notify));
+                self.call_tool(params, scope.user.clone(), progress, &log)
+                    .await?
+            }
+            Method::ListPrompts(params) => cacheable(
+                single_page(prompts::list(), params.cursor)?,
+                LIST_TTL_MS,
+                "public",
+            ),
+            Method::GetPrompt(params) => prompts::get(&params.name, &params.arguments)?,
+            Method::ListResources(params) => cacheable(
+                single_page(resources::list(), params.cursor)?,
+                LIST_TTL_MS,
+                "public",
+            ),
+            Method::ListResourceTemplates(params) => cacheable(
+                single_page(resources::templates(), params.cursor)?,
+                LIST_TTL_MS,
+                "public",
+            ),
+            Method::ReadResource(params) => cacheable(
+                self.read_resource(&params.uri, scope.user.clone(), modern)
+                    .await?,
+                0,
+                "private",
+            ),
+            Method::Complete(params) => self.complete(params, scope.user.clone()).await?,
+        };
+        Ok(era.result(result))
+    }
+
+    async fn call_tool(
+        &self,
+        params: CallToolParams,
+        user: User,
+        progress: Option<Progress>,
+        log: &RequestLog,
+    ) -> Result<Value, RpcError> {
+        let tool = catalogue::find_tool(&params.name)
+            .ok_or_else(|| RpcError::invalid_params(format!("unknown tool {:?}", params.name)))?;
+        let mut ctx = Ctx::new(user, self.db.clone(), Clock::System);
+        if let Some(progress) = progress {
+            ctx = ctx.with_progress(progress);
+        }
+        let started = Instant::now();
+        let outcome = tool.call(ctx, params.arguments).await;
+        let result = tools::call_result(tool.name, outcome);
+        log.log(LogLevel::Debug, || {
+            format!(
+                "{} answered in {} ms",
+                tool.name,
+                started.elapsed().as_millis()
+            )
+        });
+        if let Err(err) = &result
+            && err.code == RpcError::INTERNAL_ERROR
+        {
+            log.log(LogLevel::Error, || {
+                format!("{} failed: {}", tool.name, err.message)
+            });
+        }
+        result
+    }
+
+    /// Runs a tool for a non-tool request (a resource, a completion): its
+    /// domain errors become invalid params, as the resource's own would.
+    async fn run_tool(&self, name: &str, arguments: Value, user: User) -> Result<Value, RpcError> {
+        let tool = catalogue::find_tool(name).ok_or_else(RpcError::internal)?;
+        let ctx = Ctx::new(user, self.db.clone(), Clock::System);
+        let result = tools::call_result(tool.name, tool.call(ctx, arguments).await)?;
+        match result["isError"].as_bool() {
+            Some(false) => Ok(result["structuredContent"].clone()),
+            _ => {
+                let body = &result["structuredContent"];
+                let mut err =
+                    RpcError::invalid_params(body["message"].as_str().unwrap_or("refused"));
+                err.data = Some(body.clone());
+                Err(err)
+            }
         }
     }
 
-    async fn call_tool(&self, params: CallToolParams) -> Result<Value, RpcError> {
-        let tool = catalogue::find_tool(&params.name)
-            .ok_or_else(|| RpcError::invalid_params(format!("unknown tool {:?}", params.name)))?;
-        let ctx = Ctx::new(self.user.clone(), self.db.clone(), Clock::System);
-        tools::call_result(tool.name, tool.call(ctx, params.arguments).await)
+    async fn read_resource(&self, uri: &str, user: User, modern: bool) -> Result<Value, RpcError> {
+        let Some(read) = resources::resolve(uri) else {
+            // 2026-07-28 made an unknown resource invalid params; the
+            // handshake era had its own code for it.
+            let mut err = RpcError::invalid_params(format!("no resource {uri:?}"));
+            if !modern {
+                err.code = RpcError::RESOURCE_NOT_FOUND;
+            }
+            err.data = Some(json!({"uri": uri}));
+            return Err(err);
+        };
+        let value = self.run_tool(read.tool, read.arguments, user).await?;
+        let text = (read.text)(value).ok_or_else(RpcError::internal)?;
+        Ok(json!({"contents": [{"uri": uri, "mimeType": read.mime_type, "text": text}]}))
+    }
+
+    async fn complete(&self, params: CompleteParams, user: User) -> Result<Value, RpcError> {
+        let typed = params.argument.value;
+        let values: Vec<String> = match params.reference {
+            CompletionRef::Prompt { name } => {
+                match prompts::complete(&name, &params.argument.name, &typed)? {
+                    Completion::Values(values) => values.into_iter().map(str::to_owned).collect(),
+                    Completion::Lookup(lookup) => self.names(lookup, &typed, user).await?,
+                }
+            }
+            // The invoice template's `{id}` is a number the client has from
+            // `list_invoices`; nothing useful to offer.
+            CompletionRef::Resource {} => Vec::new(),
+        };
+        let has_more = values.len() > MAX_COMPLETIONS;
+        let shown: Vec<String> = values.into_iter().take(MAX_COMPLETIONS).collect();
+        Ok(json!({"completion": {"values": shown, "hasMore": has_more}}))
+    }
+
+    /// Names of the user's projects or clients that start with `typed`
+    /// (case-insensitive), through the list tool's own search.
+    async fn names(
+        &self,
+        lookup: Lookup,
+        typed: &str,
+        user: User,
+    ) -> Result<Vec<String>, RpcError> {
+        let mut arguments = json!({"limit": 200});
+        if !typed.is_empty() {
+            arguments["search"] = json!(typed);
+        }
+        let listed = self.run_tool(lookup.tool, arguments, user).await?;
+        let typed = typed.to_lowercase();
+        Ok(listed[lookup.list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item["name"].as_str())
+            .filter(|name| name.to_lowercase().starts_with(&typed))
+            .map(str::to_owned)
+            .collect())
     }
 }
 
+/// Prompts and resources fit on one page; a cursor can only be a mistake.
+fn single_page(list: Value, cursor: Option<String>) -> Result<Value, RpcError> {
+    match cursor {
+        None => Ok(list),
+        Some(cursor) => Err(RpcError::invalid_params(format!(
+            "invalid cursor {cursor:?}"
+        ))),
+    }
+}
+
+/// Turns a tool's progress reports into `notifications/progress` for the
+/// request that asked with `token`.
+fn progress_reporter(token: Value, notify: &Notifier) -> Progress {
+    let notify = notify.clone();
+    Progress::new(move |done, total, message| {
+        let mut params = json!({"progressToken": token, "progress": done});
+        if let Some(total) = total {
+            params["total"] = json!(total);
+        }
+        if !message.is_empty() {
+            params["message"] = json!(message);
+        }
+        notify.send("notifications/progress", params);
+    })
+}
+
 impl Handler for Dispatcher {
-    async fn handle(&self, request: Request) -> Response {
+    async fn handle(&self, request: Request, scope: Scope) -> Response {
         tracing::debug!(id = %request.id, method = request.method, "request");
-        let outcome = match Method::parse(&request.method, request.params) {
-            Ok(method) => self.dispatch(method).await,
-            Err(err) => Err(err),
-        };
-        Response::new(request.id, outcome)
+        let id = request.id.clone();
+        Response::new(id, self.serve(request, &scope).await)
     }
 }
 
@@ -71,7 +277,8 @@ mod tests {
 
     use super::*;
     use crate::rpc::Incoming;
-    use crate::rpc::lifecycle::PROTOCOL_VERSIONS;
+    use crate::rpc::revision::LEGACY_VERSIONS;
+    use crate::rpc::scope::Session;
 
     struct Fixture {
         _dir: tempfile::TempDir,
@@ -96,35 +303,58 @@ mod tests {
         }
     }
 
-    fn dispatcher(f: &Fixture) -> Dispatcher {
-        Dispatcher::new(f.user.clone(), f.db.clone())
+    /// The dispatcher and the scope of a stdio session of the fixture's user.
+    struct Harness {
+        dispatcher: Dispatcher,
+        scope: Scope,
+    }
+
+    impl Harness {
+        fn with_page_size(self, page_size: usize) -> Harness {
+            Harness {
+                dispatcher: self.dispatcher.with_page_size(page_size),
+                ..self
+            }
+        }
+    }
+
+    fn dispatcher(f: &Fixture) -> Harness {
+        Harness {
+            dispatcher: Dispatcher::new(f.db.clone()),
+            scope: Scope {
+                user: f.user.clone(),
+                session: Session::default(),
+                headers: None,
+                notify: Notifier::discard(),
+            },
+        }
     }
 
     /// One message through the dispatcher the way a transport does it:
     /// `None` when nothing is sent back.
-    async fn exchange(d: &Dispatcher, message: Value) -> Option<Value> {
+    async fn exchange(d: &Harness, message: Value) -> Option<Value> {
         let response = match Incoming::read(message.to_string().as_bytes()) {
-            Incoming::Request(request) => d.handle(request).await,
+            Incoming::Request(request) => d.dispatcher.handle(request, d.scope.clone()).await,
             Incoming::Reply(response) => response,
             Incoming::Cancel(_) | Incoming::Ignore => return None,
         };
         Some(serde_json::from_slice(&response.to_line()).unwrap())
     }
 
-    async fn request(d: &Dispatcher, method: &str, params: Value) -> Value {
+    async fn request(d: &Harness, method: &str, params: Value) -> Value {
         let message = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let response = exchange(d, message).await.expect("a response");
         assert_eq!(response["id"], 1, "{response}");
         response
     }
 
-    async fn result(d: &Dispatcher, method: &str, params: Value) -> Value {
+    async fn result(d: &Harness, method: &str, params: Value) -> Value {
         let response = request(d, method, params).await;
         assert!(response.get("error").is_none(), "{response}");
         response["result"].clone()
     }
 
-    async fn error(d: &Dispatcher, method: &str, params: Value) -> (i64, String) {
+    async fn error(d: &Harness, method: &str, params: Value) -> (i64, String) {
         let response = request(d, method, params).await;
         assert!(response.get("result").is_none(), "{response}");
         let error = &response["error"];
@@ -138,7 +368,7 @@ mod tests {
     async fn initialize_echoes_every_version_we_speak_and_offers_our_latest_otherwise() {
         let f = fixture();
         let d = dispatcher(&f);
-        for version in PROTOCOL_VERSIONS {
+        for version in LEGACY_VERSIONS {
             let r = result(&d, "initialize", json!({"protocolVersion": version})).await;
             assert_eq!(r["protocolVersion"], version);
         }
@@ -157,8 +387,156 @@ mod tests {
             r["serverInfo"],
             json!({"name": "teetrack", "title": "Teetrack", "version": env!("CARGO_PKG_VERSION")})
         );
-        assert_eq!(r["capabilities"], json!({"tools": {"listChanged": false}}));
+        assert_eq!(r["capabilities"]["tools"], json!({"listChanged": false}));
+        assert_eq!(r["capabilities"]["prompts"], json!({"listChanged": false}));
+        assert_eq!(
+            d.scope.session.version(),
+            Some("2025-11-25"),
+            "the handshake is kept"
+        );
         assert!(r["instructions"].as_str().unwrap().contains("get_context"));
+    }
+
+    fn capture() -> (Notifier, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&sent);
+        (Notifier::new(move |m| sink.lock().unwrap().push(m)), sent)
+    }
+
+    fn modern(params: Value) -> Value {
+        let mut params = params;
+        params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+        });
+        params
+    }
+
+    #[tokio::test]
+    async fn the_current_revision_answers_with_result_types_and_cache_hints() {
+        let f = fixture();
+        let d = dispatcher(&f);
+        let discover = result(&d, "server/discover", modern(json!({}))).await;
+        assert_eq!(discover["resultType"], "complete");
+        assert_eq!(discover["supportedVersions"][0], "2026-07-28");
+        assert_eq!(discover["capabilities"]["completions"], json!({}));
+        let list = result(&d, "tools/list", modern(json!({}))).await;
+        assert_eq!(
+            (list["cacheScope"].clone(), list["ttlMs"].clone()),
+            (json!("public"), json!(LIST_TTL_MS))
+        );
+        let call = result(&d, "tools/call", modern(json!({"name": "get_context"}))).await;
+        assert_eq!(
+            (call["resultType"].clone(), call["isError"].clone()),
+            (json!("complete"), json!(false))
+        );
+        for removed in [
+            "initialize",
+            "ping",
+            "logging/setLevel",
+            "subscriptions/listen",
+        ] {
+            let response = request(&d, removed, modern(json!({}))).await;
+            assert_eq!(response["error"]["code"], -32601, "{removed}");
+        }
+        assert_eq!(
+            d.scope.session.version(),
+            None,
+            "a current request settles no session"
+        );
+        // The same dispatcher goes on serving the handshake era.
+        assert!(
+            result(&d, "tools/list", json!({}))
+                .await
+                .get("resultType")
+                .is_none()
+        );
+        assert_eq!(error(&d, "server/discover", json!({})).await.0, -32602);
+    }
+
+    #[tokio::test]
+    async fn set_level_opts_a_stdio_session_into_log_messages() {
+        let f = fixture();
+        let (notify, sent) = capture();
+        let d = Harness {
+            scope: Scope {
+                notify,
+                ..dispatcher(&f).scope
+            },
+            ..dispatcher(&f)
+        };
+        result(&d, "tools/call", json!({"name": "get_context"})).await;
+        assert!(sent.lock().unwrap().is_empty(), "no log without an opt-in");
+        assert_eq!(
+            result(&d, "logging/setLevel", json!({"level": "debug"})).await,
+            json!({})
+        );
+        result(&d, "tools/call", json!({"name": "get_context"})).await;
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0]["method"], "notifications/message");
+        assert!(
+            sent[0]["params"]["data"]
+                .as_str()
+                .unwrap()
+                .starts_with("get_context answered in")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tools_progress_reports_go_out_with_the_requests_token() {
+        let f = fixture();
+        let (notify, sent) = capture();
+        let ctx = Ctx::new(f.user.clone(), f.db.clone(), Clock::System)
+            .with_progress(progress_reporter(json!("export-1"), &notify));
+        ctx.progress(50, Some(200), "50 of 200 tracks");
+        ctx.progress(200, None, "");
+        assert_eq!(
+            *sent.lock().unwrap(),
+            [
+                json!({"jsonrpc": "2.0", "method": "notifications/progress", "params":
+                    {"progressToken": "export-1", "progress": 50, "total": 200, "message": "50 of 200 tracks"}}),
+                json!({"jsonrpc": "2.0", "method": "notifications/progress", "params":
+                    {"progressToken": "export-1", "progress": 200}}),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn prompts_and_resources_are_served_in_both_eras() {
+        let f = fixture();
+        let d = dispatcher(&f);
+        let listed = result(&d, "prompts/list", json!({})).await;
+        assert_eq!(listed["prompts"].as_array().unwrap().len(), 3);
+        let read = result(&d, "resources/read", json!({"uri": "teetrack://settings"})).await;
+        assert_eq!(read["contents"][0]["mimeType"], "application/json");
+        assert_eq!(
+            error(&d, "resources/read", json!({"uri": "teetrack://nope"}))
+                .await
+                .0,
+            -32002
+        );
+        assert_eq!(
+            error(
+                &d,
+                "resources/read",
+                modern(json!({"uri": "teetrack://nope"}))
+            )
+            .await
+            .0,
+            -32602
+        );
+        assert_eq!(
+            error(&d, "prompts/list", json!({"cursor": "x"})).await.0,
+            -32602
+        );
+        let complete = result(
+            &d,
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "budget_check"}, "argument": {"name": "project", "value": "zz"}}),
+        )
+        .await;
+        assert_eq!(complete["completion"]["values"], json!([]));
     }
 
     #[tokio::test]
@@ -200,9 +578,9 @@ mod tests {
         let r = exchange(&d, json!({"jsonrpc": "2.0", "id": [2], "method": "ping"})).await;
         assert_eq!(code_and_id(r.unwrap()), (-32600, Value::Null));
 
-        let (code, message) = error(&d, "prompts/list", json!({})).await;
+        let (code, message) = error(&d, "resources/subscribe", json!({})).await;
         assert_eq!(code, -32601);
-        assert!(message.contains("prompts/list"), "{message}");
+        assert!(message.contains("resources/subscribe"), "{message}");
 
         assert_eq!(error(&d, "initialize", json!({})).await.0, -32602);
         assert_eq!(error(&d, "tools/call", json!({})).await.0, -32602);

@@ -78,13 +78,48 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(de: D) -> Result<Opti
     T::deserialize(de).map(Some)
 }
 
+/// One line of stdio or one HTTP body: a message, or a JSON-RPC batch.
+#[derive(Debug, PartialEq)]
+pub enum Message {
+    One(Incoming),
+    /// Only the 2025-03-26 revision has batches; the transport decides
+    /// whether the session speaks it.
+    Batch(Vec<Incoming>),
+}
+
+impl Message {
+    pub fn read(bytes: &[u8]) -> Message {
+        if bytes.trim_ascii_start().first() != Some(&b'[') {
+            return Message::One(Incoming::read(bytes));
+        }
+        match serde_json::from_slice::<Vec<Value>>(bytes) {
+            Ok(items) if items.is_empty() => Message::One(Incoming::Reply(Response::error(
+                None,
+                RpcError::invalid_request("an empty batch"),
+            ))),
+            Ok(items) => Message::Batch(items.into_iter().map(Incoming::from_value).collect()),
+            Err(err) => Message::One(Incoming::Reply(Response::error(
+                None,
+                RpcError::parse_error(&err),
+            ))),
+        }
+    }
+}
+
 impl Incoming {
     /// Read one message (one line of stdio, one HTTP body).
     pub fn read(bytes: &[u8]) -> Incoming {
-        let envelope: Envelope = match serde_json::from_slice(bytes) {
+        Incoming::from_envelope(serde_json::from_slice(bytes))
+    }
+
+    fn from_value(value: Value) -> Incoming {
+        Incoming::from_envelope(serde_json::from_value(value))
+    }
+
+    fn from_envelope(parsed: Result<Envelope, serde_json::Error>) -> Incoming {
+        let envelope = match parsed {
             Ok(envelope) => envelope,
-            // Valid JSON of the wrong shape (an array, a number): batches are
-            // not part of MCP since 2025-06-18, and we do not accept them.
+            // Valid JSON of the wrong shape (a number, a string).
             Err(err) if err.is_data() => {
                 return Incoming::Reply(Response::error(
                     None,
@@ -152,6 +187,12 @@ fn notification(method: &str, params: Option<Value>) -> Incoming {
 pub struct RpcError {
     pub code: i32,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// The HTTP status the 2026-07-28 revision names for this error; the
+    /// others travel in a 200 (or 400 when the body is unreadable).
+    #[serde(skip)]
+    pub http_status: Option<u16>,
 }
 
 impl RpcError {
@@ -160,41 +201,80 @@ impl RpcError {
     pub const METHOD_NOT_FOUND: i32 = -32601;
     pub const INVALID_PARAMS: i32 = -32602;
     pub const INTERNAL_ERROR: i32 = -32603;
+    /// "Resource not found" in the handshake era (2026-07-28 uses -32602).
+    pub const RESOURCE_NOT_FOUND: i32 = -32002;
+    pub const HEADER_MISMATCH: i32 = -32020;
+    pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
+
+    fn new(code: i32, message: impl Into<String>) -> RpcError {
+        RpcError {
+            code,
+            message: message.into(),
+            data: None,
+            http_status: None,
+        }
+    }
+
+    fn with_status(self, status: u16) -> RpcError {
+        RpcError {
+            http_status: Some(status),
+            ..self
+        }
+    }
 
     fn parse_error(err: &serde_json::Error) -> RpcError {
-        RpcError {
-            code: Self::PARSE_ERROR,
-            message: format!("parse error: {err}"),
-        }
+        RpcError::new(Self::PARSE_ERROR, format!("parse error: {err}"))
     }
 
     pub fn invalid_request(message: impl Into<String>) -> RpcError {
-        RpcError {
-            code: Self::INVALID_REQUEST,
-            message: message.into(),
-        }
+        RpcError::new(Self::INVALID_REQUEST, message)
     }
 
     pub fn method_not_found(method: &str) -> RpcError {
-        RpcError {
-            code: Self::METHOD_NOT_FOUND,
-            message: format!("method not found: {method}"),
-        }
+        RpcError::new(
+            Self::METHOD_NOT_FOUND,
+            format!("method not found: {method}"),
+        )
+    }
+
+    /// The current revision's form: HTTP 404 tells an intermediary too.
+    pub fn method_not_found_404(method: &str) -> RpcError {
+        RpcError::method_not_found(method).with_status(404)
     }
 
     pub fn invalid_params(message: impl Into<String>) -> RpcError {
+        RpcError::new(Self::INVALID_PARAMS, message)
+    }
+
+    /// A current-revision request without the `_meta` fields it must carry.
+    pub fn missing_meta(message: &str) -> RpcError {
+        RpcError::invalid_params(message).with_status(400)
+    }
+
+    pub fn header_mismatch(message: impl Into<String>) -> RpcError {
+        RpcError::new(Self::HEADER_MISMATCH, message).with_status(400)
+    }
+
+    pub fn unsupported_version(requested: &str) -> RpcError {
         RpcError {
-            code: Self::INVALID_PARAMS,
-            message: message.into(),
+            data: Some(serde_json::json!({
+                "supported": super::revision::supported_versions(),
+                "requested": requested,
+            })),
+            ..RpcError::new(
+                Self::UNSUPPORTED_PROTOCOL_VERSION,
+                format!("unsupported protocol version {requested:?}"),
+            )
         }
+        .with_status(400)
     }
 
     /// Deliberately vague: the detail of a server fault is logged, never sent.
     pub fn internal() -> RpcError {
-        RpcError {
-            code: Self::INTERNAL_ERROR,
-            message: "internal error; the server log has the details".into(),
-        }
+        RpcError::new(
+            Self::INTERNAL_ERROR,
+            "internal error; the server log has the details",
+        )
     }
 }
 
@@ -230,6 +310,17 @@ impl Response {
             result: None,
             error: Some(error),
         }
+    }
+
+    /// The HTTP status its error names, if any.
+    pub fn http_status(&self) -> Option<u16> {
+        self.error.as_ref().and_then(|e| e.http_status)
+    }
+
+    /// The response as JSON.
+    pub fn to_value(&self) -> Value {
+        // Serialising our own types (string keys, finite numbers) cannot fail.
+        serde_json::to_value(self).expect("a response serialises")
     }
 
     /// The response as one line of newline-delimited JSON.
@@ -295,7 +386,6 @@ mod tests {
             (r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, None),
             (r#"{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}"#, None),
             (r#"{"jsonrpc":"2.0","id":true,"method":"ping"}"#, None),
-            (r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, None),
             ("42", None),
         ] {
             assert_eq!(
@@ -304,6 +394,27 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_array_is_a_batch_of_messages_read_one_by_one() {
+        let batch = Message::read(br#" [{"jsonrpc":"2.0","id":1,"method":"ping"}, 7]"#);
+        let Message::Batch(items) = batch else {
+            panic!("{batch:?}")
+        };
+        assert!(matches!(&items[0], Incoming::Request(r) if r.method == "ping"));
+        assert_eq!(
+            error_of(items.into_iter().nth(1).unwrap()).1,
+            RpcError::INVALID_REQUEST
+        );
+        let Message::One(empty) = Message::read(b"[]") else {
+            panic!()
+        };
+        assert_eq!(error_of(empty), (None, RpcError::INVALID_REQUEST));
+        let Message::One(broken) = Message::read(b"[{") else {
+            panic!()
+        };
+        assert_eq!(error_of(broken), (None, RpcError::PARSE_ERROR));
     }
 
     #[test]

@@ -3,16 +3,27 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::RpcError;
+use super::logging::LogLevel;
 
 #[derive(Debug)]
 pub enum Method {
     Initialize(InitializeParams),
+    Discover,
     Ping,
-    ListTools(ListToolsParams),
+    SetLogLevel(SetLevelParams),
+    ListTools(ListParams),
     CallTool(CallToolParams),
+    ListPrompts(ListParams),
+    GetPrompt(GetPromptParams),
+    ListResources(ListParams),
+    ListResourceTemplates(ListParams),
+    ReadResource(ReadResourceParams),
+    Complete(CompleteParams),
 }
 
 #[derive(Debug, Deserialize)]
@@ -25,7 +36,13 @@ pub struct InitializeParams {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ListToolsParams {
+pub struct SetLevelParams {
+    pub level: LogLevel,
+}
+
+/// The params of every paged list.
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
     #[serde(default)]
     pub cursor: Option<String>,
 }
@@ -38,17 +55,71 @@ pub struct CallToolParams {
     pub arguments: Value,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct GetPromptParams {
+    pub name: String,
+    #[serde(default)]
+    pub arguments: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReadResourceParams {
+    pub uri: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CompleteParams {
+    #[serde(rename = "ref")]
+    pub reference: CompletionRef,
+    pub argument: CompletionArgument,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type")]
+pub enum CompletionRef {
+    #[serde(rename = "ref/prompt")]
+    Prompt { name: String },
+    /// A resource template's variable; its `uri` names the template.
+    #[serde(rename = "ref/resource")]
+    Resource {},
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CompletionArgument {
+    pub name: String,
+    pub value: String,
+}
+
 impl Method {
     /// An unknown method is -32601; params of the wrong shape are -32602.
     pub fn parse(method: &str, params: Option<Value>) -> Result<Method, RpcError> {
         Ok(match method {
             "initialize" => Method::Initialize(params_of(method, params)?),
+            "server/discover" => Method::Discover,
             // `ping` takes no params; whatever `_meta` it carries is irrelevant.
             "ping" => Method::Ping,
+            "logging/setLevel" => Method::SetLogLevel(params_of(method, params)?),
             "tools/list" => Method::ListTools(params_of(method, params)?),
             "tools/call" => Method::CallTool(params_of(method, params)?),
+            "prompts/list" => Method::ListPrompts(params_of(method, params)?),
+            "prompts/get" => Method::GetPrompt(params_of(method, params)?),
+            "resources/list" => Method::ListResources(params_of(method, params)?),
+            "resources/templates/list" => Method::ListResourceTemplates(params_of(method, params)?),
+            "resources/read" => Method::ReadResource(params_of(method, params)?),
+            "completion/complete" => Method::Complete(params_of(method, params)?),
             _ => return Err(RpcError::method_not_found(method)),
         })
+    }
+
+    /// Whether the era has the method named `method`: 2026-07-28 removed
+    /// the handshake, `ping` and `logging/setLevel`; `server/discover` is its
+    /// own. Checked before the params, which the other era may shape apart.
+    pub fn in_era(method: &str, modern: bool) -> bool {
+        match method {
+            "initialize" | "ping" | "logging/setLevel" => !modern,
+            "server/discover" => modern,
+            _ => true,
+        }
     }
 }
 
@@ -79,7 +150,7 @@ mod tests {
         ));
         assert!(matches!(
             Method::parse("tools/list", None),
-            Ok(Method::ListTools(ListToolsParams { cursor: None }))
+            Ok(Method::ListTools(ListParams { cursor: None }))
         ));
         assert!(matches!(
             Method::parse("tools/call", Some(json!({"name": "get_context"}))),
@@ -89,9 +160,23 @@ mod tests {
 
     #[test]
     fn unknown_methods_and_bad_params_are_told_apart() {
-        let err = Method::parse("resources/list", None).unwrap_err();
+        let err = Method::parse("resources/subscribe", None).unwrap_err();
         assert_eq!(err.code, RpcError::METHOD_NOT_FOUND);
-        assert!(err.message.contains("resources/list"));
+        assert!(err.message.contains("resources/subscribe"));
+        assert_eq!(
+            code(Method::parse(
+                "logging/setLevel",
+                Some(json!({"level": "loud"}))
+            )),
+            RpcError::INVALID_PARAMS
+        );
+        assert_eq!(
+            code(Method::parse(
+                "completion/complete",
+                Some(json!({"ref": {"type": "ref/x"}, "argument": {"name": "a", "value": ""}}))
+            )),
+            RpcError::INVALID_PARAMS
+        );
         assert_eq!(
             code(Method::parse("initialize", None)),
             RpcError::INVALID_PARAMS

@@ -11,25 +11,30 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread;
 
+use catalogue::User;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
-use crate::rpc::{Handler, Id, Incoming, Request, Response, RpcError};
+use crate::rpc::{
+    BATCH_VERSION, Handler, Id, Incoming, Message, Notifier, Request, Response, RpcError, Scope,
+    Session as Handshake,
+};
 
-/// Serve the process's own stdin and stdout until stdin closes.
-pub async fn serve_stdio<H: Handler>(handler: Arc<H>) -> io::Result<()> {
+/// Serve the process's own stdin and stdout, as `user`, until stdin closes.
+pub async fn serve_stdio<H: Handler>(handler: Arc<H>, user: User) -> io::Result<()> {
     // The one place that touches stdout in `teetrack mcp`: the protocol channel.
     #[allow(clippy::disallowed_methods)]
     let stdout = io::stdout();
     // On a worker thread, not the thread that blocks on the runtime: a task
     // spawned from a worker starts on that same worker, where a spawn from
     // outside has to wake another thread first.
-    tokio::spawn(serve(handler, io::stdin(), stdout)).await?
+    tokio::spawn(serve(handler, user, io::stdin(), stdout)).await?
 }
 
 /// Read requests from `input` and write responses to `output` until `input`
 /// ends; then let the requests in flight answer, and return.
 pub async fn serve<H: Handler>(
     handler: Arc<H>,
+    user: User,
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
 ) -> io::Result<()> {
@@ -46,6 +51,8 @@ pub async fn serve<H: Handler>(
 
     let mut session = Session {
         handler,
+        user,
+        handshake: Handshake::default(),
         out: out_tx,
         in_flight: Arc::default(),
         tasks: JoinSet::new(),
@@ -79,6 +86,9 @@ type InFlight = Arc<Mutex<HashMap<Id, AbortHandle>>>;
 
 struct Session<H> {
     handler: Arc<H>,
+    user: User,
+    /// The stdio process is the legacy session: one handshake for all.
+    handshake: Handshake,
     out: mpsc::Sender<Vec<u8>>,
     in_flight: InFlight,
     tasks: JoinSet<()>,
@@ -90,7 +100,14 @@ impl<H: Handler> Session<H> {
         if line.is_empty() {
             return;
         }
-        match Incoming::read(line) {
+        match Message::read(line) {
+            Message::One(incoming) => self.receive_one(incoming),
+            Message::Batch(items) => self.batch(items),
+        }
+    }
+
+    fn receive_one(&mut self, incoming: Incoming) {
+        match incoming {
             Incoming::Request(request) => self.start(request),
             Incoming::Cancel(id) => {
                 if let Some(task) = lock(&self.in_flight).remove(&id) {
@@ -101,6 +118,64 @@ impl<H: Handler> Session<H> {
             Incoming::Reply(response) => send(&self.out, &response),
             Incoming::Ignore => {}
         }
+    }
+
+    fn scope(&self) -> Scope {
+        let out = self.out.clone();
+        Scope {
+            user: self.user.clone(),
+            session: self.handshake.clone(),
+            headers: None,
+            notify: Notifier::new(move |message| {
+                let mut line = message.to_string().into_bytes();
+                line.push(b'\n');
+                let _ = out.send(line);
+            }),
+        }
+    }
+
+    /// A JSON-RPC batch, which only 2025-03-26 has: its requests run
+    /// together and their responses go back as one array. A batch is not
+    /// cancellable request by request, and its notifications are dropped.
+    fn batch(&mut self, items: Vec<Incoming>) {
+        if self.handshake.version() != Some(BATCH_VERSION) {
+            let message =
+                format!("JSON-RPC batches are only part of protocol version {BATCH_VERSION}");
+            send(
+                &self.out,
+                &Response::error(None, RpcError::invalid_request(message)),
+            );
+            return;
+        }
+        let handler = Arc::clone(&self.handler);
+        let scope = Scope {
+            notify: Notifier::discard(),
+            ..self.scope()
+        };
+        let out = self.out.clone();
+        self.tasks.spawn(async move {
+            let answers = futures_util::future::join_all(items.into_iter().map(|item| {
+                let (handler, scope) = (Arc::clone(&handler), scope.clone());
+                async move {
+                    match item {
+                        Incoming::Request(request) => Some(handler.handle(request, scope).await),
+                        Incoming::Reply(response) => Some(response),
+                        Incoming::Cancel(_) | Incoming::Ignore => None,
+                    }
+                }
+            }))
+            .await;
+            let answers: Vec<_> = answers
+                .into_iter()
+                .flatten()
+                .map(|r| r.to_value())
+                .collect();
+            if !answers.is_empty() {
+                let mut line = serde_json::Value::Array(answers).to_string().into_bytes();
+                line.push(b'\n');
+                let _ = out.send(line);
+            }
+        });
     }
 
     fn start(&mut self, request: Request) {
@@ -116,12 +191,13 @@ impl<H: Handler> Session<H> {
             return;
         }
         let id = request.id.clone();
+        let scope = self.scope();
         let handler = Arc::clone(&self.handler);
         let registry = Arc::clone(&self.in_flight);
         let out = self.out.clone();
         let task = self.tasks.spawn(async move {
             let key = request.id.clone();
-            let response = handler.handle(request).await;
+            let response = handler.handle(request, scope).await;
             // No entry: cancelled after the work was done but before this
             // point. The spec allows answering then; staying silent is what
             // the client that cancelled expects.
@@ -164,7 +240,7 @@ fn send(out: &mpsc::Sender<Vec<u8>>, response: &Response) {
     let _ = out.send(response.to_line());
 }
 
-fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Vec<u8>>) {
+pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Vec<u8>>) {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     loop {
         let mut line = Vec::new();
@@ -186,7 +262,7 @@ fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Vec<u8>>) {
 
 /// Writes everything queued, and flushes only when the queue is momentarily
 /// empty: one write call for a burst of responses, none held back.
-fn write_lines(output: impl Write, queue: mpsc::Receiver<Vec<u8>>) {
+pub(super) fn write_lines(output: impl Write, queue: mpsc::Receiver<Vec<u8>>) {
     let mut output = BufWriter::with_capacity(64 * 1024, output);
     while let Ok(line) = queue.recv() {
         let written = output
@@ -221,7 +297,7 @@ mod tests {
     }
 
     impl Handler for Timed {
-        async fn handle(&self, request: Request) -> Response {
+        async fn handle(&self, request: Request, _: Scope) -> Response {
             match request.method.as_str() {
                 "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
                 "boom" => panic!("the handler broke"),
@@ -243,7 +319,13 @@ mod tests {
         let (input, client) = io::pipe().unwrap();
         let (server, output) = io::pipe().unwrap();
         let handler = Arc::new(Timed::default());
-        let served = tokio::spawn(serve(Arc::clone(&handler), input, output));
+        let user = User {
+            id: 1,
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            tier: catalogue::Tier::Free,
+        };
+        let served = tokio::spawn(serve(Arc::clone(&handler), user, input, output));
         Connection {
             handler,
             client,

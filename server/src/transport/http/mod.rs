@@ -1,0 +1,328 @@
+//! `teetrack serve`: MCP over Streamable HTTP at `/api/mcp`, plus `/healthz`.
+//!
+//! Stateless: every request carries its bearer token (checked against the
+//! database each time) and its protocol version (the `MCP-Protocol-Version`
+//! header, or `_meta` since 2026-07-28). No session id is issued, so any
+//! instance on the same database can answer any request. A response is one
+//! JSON object unless the request produces notifications (progress, log
+//! messages) before its result; then it becomes an event stream.
+
+mod checks;
+mod rate_limit;
+mod reply;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
+use catalogue::db::users::{self, AccountError};
+use catalogue::{Db, User};
+use futures_util::StreamExt as _;
+use serde_json::json;
+
+use crate::rpc::{
+    BATCH_VERSION, Dispatcher, Incoming, McpHeaders, Message, Notifier, Scope, Session,
+};
+use checks::{Accepts, OriginPolicy};
+use rate_limit::RateLimiter;
+
+/// How `teetrack serve` was asked to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Browser origins allowed besides this machine's own pages.
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    /// Per token and per instance (see [`rate_limit`]).
+    pub rate_per_minute: u32,
+    pub rate_burst: u32,
+}
+
+/// The MCP endpoint's path.
+pub const ENDPOINT: &str = "/api/mcp";
+
+struct App {
+    dispatcher: Dispatcher,
+    db: Db,
+    origins: OriginPolicy,
+    limiter: RateLimiter,
+    max_body_bytes: usize,
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    config: Config,
+    db: Db,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let loopback = config.listen.ip().is_loopback();
+    anyhow::ensure!(
+        loopback || !config.allowed_origins.is_empty(),
+        "--listen {} is not a loopback address: list the browser origins that may call it \
+         with --allowed-origin (e.g. --allowed-origin https://chatgpt.com)",
+        config.listen
+    );
+    let app = Arc::new(App {
+        dispatcher: Dispatcher::new(db.clone()),
+        db,
+        origins: OriginPolicy::new(loopback, &config.allowed_origins),
+        limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
+        max_body_bytes: config.max_body_bytes,
+    });
+    let router = Router::new()
+        // GET (a standalone event stream) and DELETE (ending a session) are
+        // not offered: we push nothing outside a request and keep no
+        // sessions. axum answers them 405 with `Allow: POST`.
+        .route(ENDPOINT, post(mcp))
+        .route(
+            "/healthz",
+            get(|| async { reply::json(StatusCode::OK, &json!({"status": "ok"})) }),
+        )
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local = listener.local_addr()?;
+    // Nagle's algorithm and delayed ACKs would hold each small event-stream
+    // write for tens of milliseconds.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
+    // One line for the operator (and the tests, which listen on port 0).
+    eprintln!("teetrack: serving MCP at http://{local}{ENDPOINT}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the HTTP server failed")
+}
+
+/// SIGINT or SIGTERM: the signals that stop a server in a terminal, under
+/// systemd or in a container.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot watch SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}
+
+/// POST /api/mcp.
+async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
+    if let Err(reason) = app.origins.check(headers) {
+        return refusal(StatusCode::FORBIDDEN, &reason);
+    }
+    if checks::token_in_query(&parts.uri) {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "a token in the URL is refused (URLs end up in logs): send it as `Authorization: Bearer <token>`",
+        );
+    }
+    let Some(token) = checks::bearer(headers) else {
+        return unauthorized(
+            "missing bearer token: send `Authorization: Bearer <token>`; make one with `teetrack tokens create EMAIL`",
+        );
+    };
+    if let Err(wait) = app.limiter.check(token, Instant::now()) {
+        let mut response = refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests for this token; slow down",
+        );
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
+    let user = match authenticate(&app.db, token).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let accepts = checks::accepts(headers);
+    if !accepts.json {
+        return refusal(
+            StatusCode::NOT_ACCEPTABLE,
+            "Accept must allow application/json (and text/event-stream for streamed responses)",
+        );
+    }
+    if !checks::is_json(headers) {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        );
+    }
+    let body = match read_body(body, headers, app.max_body_bytes).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let mcp_headers = McpHeaders {
+        protocol_version: header_text(headers, "mcp-protocol-version"),
+        method: header_text(headers, "mcp-method"),
+        name: header_text(headers, "mcp-name"),
+    };
+    match Message::read(&body) {
+        Message::One(Incoming::Request(request)) => {
+            reply::one(&app, request, user, mcp_headers, accepts).await
+        }
+        Message::One(Incoming::Reply(response)) => {
+            reply::json(StatusCode::BAD_REQUEST, &response.to_value())
+        }
+        // Notifications and client responses: nothing to answer. A
+        // cancellation over HTTP is the client closing the request's stream.
+        Message::One(Incoming::Cancel(_) | Incoming::Ignore) => {
+            StatusCode::ACCEPTED.into_response()
+        }
+        Message::Batch(items) => {
+            let version = mcp_headers
+                .protocol_version
+                .as_deref()
+                .unwrap_or(BATCH_VERSION);
+            if version != BATCH_VERSION {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    &format!("JSON-RPC batches are only part of protocol version {BATCH_VERSION}"),
+                );
+            }
+            reply::batch(&app, items, user, mcp_headers).await
+        }
+    }
+}
+
+impl App {
+    fn scope(&self, user: User, headers: McpHeaders, notify: Notifier) -> Scope {
+        Scope {
+            user,
+            // Nothing of a handshake outlives its request over HTTP.
+            session: Session::default(),
+            headers: Some(headers),
+            notify,
+        }
+    }
+}
+
+/// The token's user, checked against the database on every request.
+async fn authenticate(db: &Db, token: &str) -> Result<User, Response> {
+    let token = token.to_owned();
+    let checked = db
+        .run(move |conn| {
+            Ok::<_, catalogue::ToolError>(users::authenticate_token(
+                conn,
+                &token,
+                jiff::Timestamp::now(),
+            ))
+        })
+        .await;
+    match checked {
+        Ok(Ok(user)) => Ok(user),
+        Ok(Err(AccountError::BadToken)) => Err(unauthorized("invalid token (unknown or revoked)")),
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "cannot check a token");
+            Err(refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot check the token right now",
+            ))
+        }
+        Err(err) => {
+            tracing::error!(error = %err.message, "cannot check a token");
+            Err(refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cannot check the token right now",
+            ))
+        }
+    }
+}
+
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body is over {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|_| refusal(StatusCode::BAD_REQUEST, "cannot read the request body"))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(bytes))
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A refusal before any JSON-RPC request was read: a JSON-RPC error without
+/// an id, which is what the transport specification allows in such a body.
+fn refusal(status: StatusCode, message: &str) -> Response {
+    reply::json(
+        status,
+        &json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": message}}),
+    )
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = refusal(StatusCode::UNAUTHORIZED, message);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"teetrack\""),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_json_rpc_errors_without_an_id() {
+        let response = unauthorized("no");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Bearer realm=\"teetrack\""
+        );
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+}
