@@ -3,6 +3,7 @@ token made with the CLI, as an operator would."""
 
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,15 @@ def teetrack_bin() -> str:
     return str(path)
 
 
+@dataclass
+class Account:
+    env: dict
+    token: str
+
+
 @pytest.fixture
-def server(teetrack_bin, tmp_path) -> StdioServerParameters:
-    """`teetrack mcp` for a fresh user, authenticated by a fresh token."""
+def account(teetrack_bin, tmp_path) -> Account:
+    """A fresh database with a user and a token, made with the CLI."""
     env = {
         "TEETRACK_DATABASE_URL": str(tmp_path / "teetrack.db"),
         "PATH": os.environ.get("PATH", ""),
@@ -41,9 +48,41 @@ def server(teetrack_bin, tmp_path) -> StdioServerParameters:
         return done.stdout
 
     cli("users", "add", EMAIL, "--name", "Ada")
-    token = cli("tokens", "create", EMAIL, "--name", "interop").strip()
+    return Account(env=env, token=cli("tokens", "create", EMAIL, "--name", "interop").strip())
+
+
+@pytest.fixture
+def server(teetrack_bin, account) -> StdioServerParameters:
+    """`teetrack mcp` for a fresh user, authenticated by a fresh token."""
     return StdioServerParameters(
         command=teetrack_bin,
         args=["mcp"],
-        env={"TEETRACK_DATABASE_URL": env["TEETRACK_DATABASE_URL"], "TEETRACK_MCP_TOKEN": token},
+        env={"TEETRACK_DATABASE_URL": account.env["TEETRACK_DATABASE_URL"], "TEETRACK_MCP_TOKEN": account.token},
     )
+
+
+@dataclass
+class HttpServer:
+    url: str
+    token: str
+
+
+@pytest.fixture
+def http_server(teetrack_bin, account):
+    """`teetrack serve` on a free loopback port, for the same user."""
+    process = subprocess.Popen(
+        [teetrack_bin, "serve", "--listen", "127.0.0.1:0"],
+        env=account.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stderr.readline().strip()
+        prefix = "teetrack: serving MCP at "
+        assert line.startswith(prefix), line
+        yield HttpServer(url=line[len(prefix) :], token=account.token)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0

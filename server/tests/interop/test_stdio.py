@@ -1,8 +1,9 @@
 """The official MCP Python client (PyPI `mcp` 2.x) against `teetrack mcp`.
 
-Every test runs in both of the client's connection modes: `legacy` (the
-initialize handshake) and `auto` (a `server/discover` probe first, which we
-answer "method not found", then the same handshake).
+Every test runs in each of the client's connection modes: `legacy` (the
+initialize handshake), `auto` (a `server/discover` probe first, which a
+2026-07-28 server answers, so the client stays stateless) and `2026-07-28`
+(stateless from the first request, no probe).
 """
 
 import json
@@ -15,16 +16,18 @@ from conftest import EMAIL
 
 pytestmark = pytest.mark.anyio
 
-MODES = pytest.mark.parametrize("mode", ["legacy", "auto"])
+MODES = pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
 
 
 @MODES
-async def test_handshake_names_the_server_and_says_call_get_context_first(server, mode):
+async def test_the_server_names_itself_and_says_call_get_context_first(server, mode):
     async with Client(server, mode=mode) as client:
-        assert client.protocol_version == "2025-11-25"
-        assert client.server_info is not None
-        assert client.server_info.name == "teetrack"
+        assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
+        if mode == "2026-07-28":
+            # No handshake and no probe: the client knows only what it pinned.
+            return
         assert client.server_capabilities.tools is not None
+        assert client.server_capabilities.prompts is not None
         assert "get_context" in (client.instructions or "")
 
 
