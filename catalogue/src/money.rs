@@ -37,15 +37,32 @@ pub fn format(amount: Decimal, currency: &str) -> String {
     round(amount, currency).to_string()
 }
 
-/// A currency code: three ASCII letters, upper-cased.
+/// Active ISO 4217 currency codes (funds, metals and test codes left out).
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUP", "CVE",
+    "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
+    "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD",
+    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK",
+    "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO",
+    "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON",
+    "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS",
+    "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND",
+    "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
+/// A currency code that ISO 4217 lists, upper-cased.
 pub fn parse_currency(code: &str) -> Result<String, ToolError> {
     let code = code.trim().to_ascii_uppercase();
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    if ISO_4217.contains(&code.as_str()) {
         Ok(code)
     } else {
         Err(
             ToolError::invalid(format!("{code:?} is not an ISO 4217 currency code"))
-                .hint("use a code such as EUR or USD"),
+                .hint("use a code such as EUR, USD, GBP or CHF"),
         )
     }
 }
@@ -85,6 +102,8 @@ mod tests {
         assert_eq!(parse_currency(" usd ").unwrap(), "USD");
         assert!(parse_currency("EURO").is_err());
         assert!(parse_currency("E1R").is_err());
+        assert!(parse_currency("XYZ").is_err());
+        assert_eq!(parse_currency("chf").unwrap(), "CHF");
         assert_eq!(parse_rate("95.50").unwrap(), d("95.5"));
         assert!(parse_rate("-1").is_err());
         assert!(parse_rate("1,5").is_err());

@@ -1512,3 +1512,29 @@ async fn a_name_that_is_also_another_clients_id_is_ambiguous() {
         .await;
     assert_eq!(by_id["invoice"]["client"]["name"], "Acme");
 }
+
+#[tokio::test]
+async fn a_track_freed_by_a_void_invoice_can_be_deleted_and_the_invoice_keeps_its_lines() {
+    let app = TestApp::new();
+    let (ada, _) = ada(&app);
+    let track = log(&app, &ada, "Website", "09:00", "10:00").await;
+    let draft = generate(&app, &ada, json!({"client": "Acme", "period": "today"})).await;
+    app.ok(&ada, "mark_invoice_sent", json!({"id": draft["id"]}))
+        .await;
+    app.ok(
+        &ada,
+        "set_invoice_status",
+        json!({"id": draft["id"], "status": "void"}),
+    )
+    .await;
+    app.ok(&ada, "delete_track", json!({"id": track})).await;
+    assert_eq!(
+        app.err(&ada, "get_track", json!({"id": track})).await.code,
+        ErrorCode::NotFound
+    );
+    let void = app
+        .ok(&ada, "get_invoice", json!({"id": draft["id"]}))
+        .await;
+    assert_eq!(void["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(void["status"], "void");
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Conn, epoch, instant};
 use crate::reference::{self, Named, Ref};
-use crate::schema::{clients, invoice_tracks, projects, track_tags, tracks};
+use crate::schema::{clients, invoice_tracks, projects, tracks};
 use crate::{ErrorCode, ToolError, money};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -728,15 +728,7 @@ pub fn delete(
             .execute(conn)?,
         Some(TracksAction::Delete) => {
             let ids: Vec<i32> = of_project.select(tracks::id).load(conn)?;
-            diesel::delete(
-                invoice_tracks::table
-                    .filter(invoice_tracks::track_id.eq_any(&ids))
-                    .filter(invoice_tracks::active.eq(false)),
-            )
-            .execute(conn)?;
-            diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&ids)))
-                .execute(conn)?;
-            diesel::delete(tracks::table.filter(tracks::id.eq_any(&ids))).execute(conn)?
+            super::tracks::delete_all(conn, user_id, &ids)?
         }
     };
     let deleted = diesel::delete(

@@ -264,11 +264,27 @@ fn mine_row(
 }
 
 pub fn delete(conn: &mut Conn, user_id: i32, id: i32) -> Result<(), ToolError> {
-    let deleted = diesel::delete(mine_row(user_id, id)).execute(conn)?;
-    if deleted == 0 {
+    if delete_all(conn, user_id, &[id])? == 0 {
         return Err(ToolError::not_found("track", format!("with id {id}")));
     }
     Ok(())
+}
+
+/// Delete the user's tracks among `ids`; the caller has refused invoiced
+/// ones. A void invoice keeps its lines but lets go of the tracks it listed.
+pub fn delete_all(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<usize, ToolError> {
+    let mine: Vec<i32> = mine(user_id)
+        .filter(tracks::id.eq_any(ids))
+        .select(tracks::id)
+        .load(conn)?;
+    diesel::delete(
+        invoice_tracks::table
+            .filter(invoice_tracks::track_id.eq_any(&mine))
+            .filter(invoice_tracks::active.eq(false)),
+    )
+    .execute(conn)?;
+    diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&mine))).execute(conn)?;
+    Ok(diesel::delete(tracks::table.filter(tracks::id.eq_any(&mine))).execute(conn)?)
 }
 
 /// Ids of the user's tracks that overlap `[start, end)`; running tracks reach

@@ -13,36 +13,6 @@ use crate::time::format_duration;
 use crate::tools::projects::{decimal_hours, optional_text, rate_text, valid_name, valid_rate};
 use crate::{Ctx, Tier, ToolError, money, pagination, tiers, tool};
 
-/// Active ISO 4217 currency codes (funds, metals and test codes left out).
-const ISO_4217: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
-    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
-    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUP", "CVE",
-    "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
-    "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD",
-    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK",
-    "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO",
-    "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON",
-    "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS",
-    "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
-    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND",
-    "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
-];
-
-/// A currency code that ISO 4217 lists, upper-cased.
-pub(crate) fn valid_currency(code: &str) -> Result<String, ToolError> {
-    let code = money::parse_currency(code)?;
-    if ISO_4217.contains(&code.as_str()) {
-        Ok(code)
-    } else {
-        Err(
-            ToolError::invalid(format!("{code:?} is not an ISO 4217 currency code"))
-                .hint("use a code such as EUR, USD, GBP or CHF"),
-        )
-    }
-}
-
 fn valid_email(email: Option<String>) -> Result<Option<String>, ToolError> {
     let Some(email) = optional_text(email) else {
         return Ok(None);
@@ -161,7 +131,11 @@ async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, Too
         phone: optional_text(args.phone),
         address: optional_text(args.address),
         vat_id: optional_text(args.vat_id),
-        currency: args.currency.as_deref().map(valid_currency).transpose()?,
+        currency: args
+            .currency
+            .as_deref()
+            .map(money::parse_currency)
+            .transpose()?,
         hourly_rate: args.hourly_rate.as_deref().map(valid_rate).transpose()?,
         payment_terms_days: valid_terms(
             args.payment_terms_days
@@ -440,7 +414,7 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
     let email = args.email.map(valid_email).transpose()?;
     let currency = args
         .currency
-        .map(|c| c.as_deref().map(valid_currency).transpose())
+        .map(|c| c.as_deref().map(money::parse_currency).transpose())
         .transpose()?;
     let rate = args
         .hourly_rate

@@ -16,7 +16,6 @@ use crate::db::settings::Settings;
 use crate::db::{self, clients, idempotency};
 use crate::reference::Ref;
 use crate::time::{When, format_duration, when};
-use crate::tools::clients::valid_currency;
 use crate::{Ctx, Tier, ToolError, money, pagination, tiers, tool};
 
 /// Names are trimmed, not empty, at most this many characters.
@@ -423,7 +422,11 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
     let name = valid_name("project", &args.name)?;
     let color = valid_color(args.color)?;
     let hourly_rate = args.hourly_rate.as_deref().map(valid_rate).transpose()?;
-    let currency = args.currency.as_deref().map(valid_currency).transpose()?;
+    let currency = args
+        .currency
+        .as_deref()
+        .map(money::parse_currency)
+        .transpose()?;
     let budget = args
         .budget
         .map(|b| b.apply(Budget::default()))
@@ -736,7 +739,7 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
         .transpose()?;
     let currency = args
         .currency
-        .map(|c| c.as_deref().map(valid_currency).transpose())
+        .map(|c| c.as_deref().map(money::parse_currency).transpose())
         .transpose()?;
     let dry_run = args.dry_run;
     ctx.run(move |conn, user| {
