@@ -26,6 +26,14 @@
 //! matching type names, so an alias or a renamed import cannot advertise a
 //! schema that differs from what the tool accepts.
 //!
+//! # The function
+//!
+//! `async fn name(ctx: &Ctx) -> Result<T, E>` or
+//! `async fn name(ctx: &Ctx, args: Args) -> Result<T, E>`, with a doc comment;
+//! the argument may be destructured in place (`Args { text }: Args`). It is
+//! not generic, takes no `self`, is not `unsafe`, and its future is `Send`
+//! (the server runs it on any thread).
+//!
 //! # Attributes
 //!
 //! | attribute | meaning |

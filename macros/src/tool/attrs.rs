@@ -1,12 +1,14 @@
 //! The arguments of `#[tool(...)]`.
 
 use proc_macro2::{Span, TokenStream};
-use syn::LitStr;
 use syn::meta::ParseNestedMeta;
+use syn::{LitStr, Path};
 
 use super::ctxt::Ctxt;
 
 pub const TIERS: &[&str] = &["free", "pro", "business"];
+
+const KEYS: &str = "title, read_only, destructive, idempotent, tier, area";
 
 #[derive(Default)]
 pub struct ToolAttrs {
@@ -22,19 +24,23 @@ pub struct ToolAttrs {
 impl ToolAttrs {
     pub fn parse(cx: &Ctxt, attr: TokenStream) -> ToolAttrs {
         let mut out = ToolAttrs::default();
-        let mut seen: Vec<String> = Vec::new();
-        let mut destructive_path = None;
+        // Every key written, even a rejected one: a key written wrongly is
+        // reported for what it is, never again as missing or duplicated.
+        let mut seen: Vec<(String, Path)> = Vec::new();
         let parser = syn::meta::parser(|meta| {
             let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
-                cx.error_spanned_by(&meta.path, "expected an attribute name such as `title`");
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!("expected one of the #[tool] attributes: {KEYS}"),
+                );
                 return skip_value(&meta);
             };
-            if seen.contains(&key) {
+            if seen.iter().any(|(k, _)| *k == key) {
                 // Reported at the second occurrence, the one to delete.
                 cx.error_spanned_by(&meta.path, format!("duplicate #[tool] attribute `{key}`"));
                 return skip_value(&meta);
             }
-            seen.push(key.clone());
+            seen.push((key.clone(), meta.path.clone()));
             match key.as_str() {
                 "title" => out.title = string_value(cx, &meta, &key)?,
                 "area" => {
@@ -61,31 +67,40 @@ impl ToolAttrs {
                     }
                 }
                 "read_only" => out.read_only = flag(cx, &meta, &key)?,
-                "destructive" => {
-                    out.destructive = flag(cx, &meta, &key)?;
-                    destructive_path = Some(meta.path.clone());
-                }
+                "destructive" => out.destructive = flag(cx, &meta, &key)?,
                 "idempotent" => out.idempotent = flag(cx, &meta, &key)?,
                 _ => {
                     cx.error_spanned_by(
                         &meta.path,
-                        format!(
-                            "unknown #[tool] attribute `{key}`; expected one of: \
-                             title, read_only, destructive, idempotent, tier, area"
-                        ),
+                        format!("unknown #[tool] attribute `{key}`; expected one of: {KEYS}"),
                     );
                     return skip_value(&meta);
                 }
             }
             Ok(())
         });
-        if let Err(err) = syn::parse::Parser::parse2(parser, attr) {
-            cx.syn_error(err);
+        // A syntax error stops the parse: what follows it is unknown, so no
+        // attribute is then reported missing.
+        let complete = match syn::parse::Parser::parse2(parser, attr) {
+            Ok(()) => true,
+            Err(err) => {
+                cx.syn_error(err);
+                false
+            }
+        };
+        if out.read_only && out.destructive {
+            // At whichever of the two comes second.
+            let second = seen
+                .iter()
+                .rfind(|(k, _)| k == "read_only" || k == "destructive")
+                .map(|(_, path)| path)
+                .expect("both were seen");
+            cx.error_spanned_by(
+                second,
+                "a tool cannot be both `read_only` and `destructive`",
+            );
         }
-        if let Some(path) = destructive_path.filter(|_| out.read_only && out.destructive) {
-            cx.error_spanned_by(path, "a tool cannot be both `read_only` and `destructive`");
-        }
-        if out.title.is_none() {
+        if complete && !seen.iter().any(|(k, _)| k == "title") {
             cx.syn_error(syn::Error::new(
                 Span::call_site(),
                 "#[tool] needs a `title = \"…\"`: the short human name clients show",
@@ -95,6 +110,7 @@ impl ToolAttrs {
     }
 }
 
+/// `key = "…"`: the string, or `None` after reporting what is wrong with it.
 fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<LitStr>> {
     if !meta.input.peek(syn::Token![=]) {
         cx.error_spanned_by(
@@ -103,7 +119,16 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Opt
         );
         return Ok(None);
     }
-    let lit: LitStr = meta.value()?.parse()?;
+    let lit = match meta.value()?.parse()? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => lit,
+        other => {
+            cx.error_spanned_by(other, format!("`{key}` takes a string: `{key} = \"…\"`"));
+            return Ok(None);
+        }
+    };
     if lit.value().trim().is_empty() {
         cx.error_spanned_by(&lit, format!("`{key}` must not be empty"));
         return Ok(None);
@@ -132,8 +157,75 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 }
 
 fn is_snake_case(s: &str) -> bool {
-    !s.is_empty()
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
+    s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    /// The messages `#[tool(…)]` arguments produce, in order.
+    fn errors(attr: TokenStream) -> Vec<String> {
+        let cx = Ctxt::new();
+        ToolAttrs::parse(&cx, attr);
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(tokens) => tokens
+                .into_iter()
+                .filter_map(|tt| match tt {
+                    // `::core::compile_error! { "message" }`
+                    proc_macro2::TokenTree::Group(g) => Some(g.stream().to_string()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn snake_case_areas() {
+        for ok in ["timers", "reports_2", "a"] {
+            assert!(is_snake_case(ok), "{ok:?}");
+        }
+        for bad in ["", "Timers", "time-tracking", "2fa", "_x", "timers "] {
+            assert!(!is_snake_case(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_read() {
+        let cx = Ctxt::new();
+        let attrs = ToolAttrs::parse(
+            &cx,
+            quote!(
+                title = "T",
+                destructive,
+                idempotent,
+                tier = "pro",
+                area = "x"
+            ),
+        );
+        cx.check().expect("no errors");
+        assert_eq!(attrs.title.map(|t| t.value()).as_deref(), Some("T"));
+        assert!(!attrs.read_only && attrs.destructive && attrs.idempotent);
+        assert_eq!(attrs.tier.map(|t| t.value()).as_deref(), Some("pro"));
+        assert_eq!(attrs.area.map(|t| t.value()).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_title_written_wrongly_is_not_also_missing() {
+        for attr in [
+            quote!(title),
+            quote!(title = ""),
+            quote!(title = Echo),
+            quote!(title = 1),
+        ] {
+            assert_eq!(errors(attr.clone()).len(), 1, "{attr}");
+        }
+        // After a syntax error nothing is known about what follows.
+        assert_eq!(errors(quote!(read_only title = "T")).len(), 1);
+        assert_eq!(errors(quote!()).len(), 1);
+    }
 }

@@ -1,0 +1,21 @@
+use catalogue::tool;
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Args {
+    text: String,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct Out {
+    text: String,
+}
+
+/// Echo the text back.
+#[tool(title = "Echo")]
+struct Echo {
+    text: String,
+}
+
+#[tool(title = "Echo")]
+const ECHO: &str = "echo";
+fn main() {}

@@ -1,0 +1,24 @@
+use catalogue::{Ctx, ToolError, tool};
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Args {
+    text: String,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct Out {
+    text: String,
+}
+
+/// Echo the text back.
+#[tool(title = "Echo", read_only, destructive)]
+async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
+    Ok(Out { text: args.text })
+}
+
+/// Echo the text back, the flags the other way round.
+#[tool(title = "Echo", destructive, read_only)]
+async fn echo_again(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
+    Ok(Out { text: args.text })
+}
+fn main() {}
