@@ -8,6 +8,8 @@ use std::time::Instant;
 use catalogue::{Clock, Ctx, Db, Progress, User};
 use serde_json::{Value, json};
 
+#[cfg(feature = "conformance")]
+use super::fixtures;
 use super::logging::{LogLevel, RequestLog};
 use super::method::{CallToolParams, CompleteParams, CompletionRef, Method};
 use super::prompts::{self, Completion, Lookup};
@@ -48,6 +50,13 @@ impl Dispatcher {
             true => RpcError::method_not_found_404(method),
             false => RpcError::method_not_found(method),
         };
+        #[cfg(feature = "conformance")]
+        let meta = request
+            .params
+            .as_ref()
+            .and_then(|p| p.get("_meta"))
+            .cloned()
+            .unwrap_or(Value::Null);
         let progress_token = request
             .params
             .as_ref()
@@ -86,32 +95,62 @@ impl Dispatcher {
                 scope.session.set_log_level(params.level);
                 json!({})
             }
-            Method::ListTools(params) => cacheable(
-                self.tools.page(params.cursor.as_deref())?,
-                LIST_TTL_MS,
-                "public",
-            ),
+            Method::ListTools(params) => {
+                let page = self.tools.page(params.cursor.as_deref())?;
+                #[cfg(feature = "conformance")]
+                let page = fixtures::add(page, "tools", params.cursor.is_none(), fixtures::tools());
+                cacheable(page, LIST_TTL_MS, "public")
+            }
             Method::CallTool(params) => {
+                #[cfg(feature = "conformance")]
+                if catalogue::find_tool(&params.name).is_none()
+                    && let Some(outcome) =
+                        fixtures::call_tool(&params.name, &meta, scope, &era).await
+                {
+                    return Ok(era.result(outcome?));
+                }
                 let progress = progress_token.map(|token| progress_reporter(token, &scope.notify));
                 self.call_tool(params, scope.user.clone(), progress, &log)
                     .await?
             }
-            Method::ListPrompts(params) => cacheable(
-                single_page(prompts::list(), params.cursor)?,
-                LIST_TTL_MS,
-                "public",
-            ),
-            Method::GetPrompt(params) => prompts::get(&params.name, &params.arguments)?,
-            Method::ListResources(params) => cacheable(
-                single_page(resources::list(), params.cursor)?,
-                LIST_TTL_MS,
-                "public",
-            ),
-            Method::ListResourceTemplates(params) => cacheable(
-                single_page(resources::templates(), params.cursor)?,
-                LIST_TTL_MS,
-                "public",
-            ),
+            Method::ListPrompts(params) => {
+                let list = single_page(prompts::list(), params.cursor)?;
+                #[cfg(feature = "conformance")]
+                let list = fixtures::add(list, "prompts", true, fixtures::prompts());
+                cacheable(list, LIST_TTL_MS, "public")
+            }
+            Method::GetPrompt(params) => {
+                #[cfg(feature = "conformance")]
+                if let Some(outcome) = fixtures::get_prompt(&params.name, &params.arguments) {
+                    return Ok(era.result(outcome?));
+                }
+                prompts::get(&params.name, &params.arguments)?
+            }
+            Method::ListResources(params) => {
+                let list = single_page(resources::list(), params.cursor)?;
+                #[cfg(feature = "conformance")]
+                let list = fixtures::add(list, "resources", true, fixtures::resources());
+                cacheable(list, LIST_TTL_MS, "public")
+            }
+            Method::ListResourceTemplates(params) => {
+                let list = single_page(resources::templates(), params.cursor)?;
+                #[cfg(feature = "conformance")]
+                let list = fixtures::add(
+                    list,
+                    "resourceTemplates",
+                    true,
+                    fixtures::resource_templates(),
+                );
+                cacheable(list, LIST_TTL_MS, "public")
+            }
+            #[cfg(feature = "conformance")]
+            Method::ReadResource(params) if params.uri.starts_with("test://") => {
+                let contents = fixtures::read_resource(&params.uri).ok_or_else(|| RpcError {
+                    data: Some(json!({"uri": params.uri})),
+                    ..RpcError::invalid_params(format!("no resource {:?}", params.uri))
+                })?;
+                cacheable(contents, 0, "public")
+            }
             Method::ReadResource(params) => cacheable(
                 self.read_resource(&params.uri, scope.user.clone(), modern)
                     .await?,
@@ -193,6 +232,11 @@ impl Dispatcher {
     async fn complete(&self, params: CompleteParams, user: User) -> Result<Value, RpcError> {
         let typed = params.argument.value;
         let values: Vec<String> = match params.reference {
+            #[cfg(feature = "conformance")]
+            CompletionRef::Prompt { name } if name.starts_with("test_") => {
+                fixtures::complete(&name, &params.argument.name, &typed)
+                    .ok_or_else(|| RpcError::invalid_params(format!("unknown prompt {name:?}")))?
+            }
             CompletionRef::Prompt { name } => {
                 match prompts::complete(&name, &params.argument.name, &typed)? {
                     Completion::Values(values) => values.into_iter().map(str::to_owned).collect(),

@@ -3,6 +3,8 @@
 //! transport serves.
 
 mod dispatcher;
+#[cfg(feature = "conformance")]
+mod fixtures;
 mod logging;
 mod message;
 mod method;
