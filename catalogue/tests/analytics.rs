@@ -1,7 +1,7 @@
 //! Analytics through the registry: get_time_totals, get_top_projects,
 //! get_budget_status, export_tracks_csv.
 
-use catalogue::db::reports::{archive_project, set_budget};
+use catalogue::db::reports::set_budget;
 use catalogue::db::users::set_tier;
 use catalogue::testing::TestApp;
 use catalogue::{CallError, ErrorCode, Tier, User};
@@ -1061,7 +1061,12 @@ async fn budget_edge_cases() {
 
     let old = app.project(&ada, "Old", false, None, None);
     budget(&app, &ada, old, Some("1"), None, "total", 80);
-    archive_project(&mut app.db.conn().unwrap(), ada.id, old, app.now).unwrap();
+    app.ok(
+        &ada,
+        "update_project",
+        json!({"project": old, "archived": true}),
+    )
+    .await;
     let all = app.ok(&ada, "get_budget_status", json!({})).await;
     assert_eq!(all["projects"], json!([]), "archived projects are left out");
     let named = app

@@ -293,8 +293,12 @@ async fn subscription_shows_usage_against_the_free_limits() {
         app.project(&ada, name, false, None, None);
     }
     let archived = app.project(&ada, "Old", false, None, None);
-    catalogue::db::reports::archive_project(&mut app.db.conn().unwrap(), ada.id, archived, app.now)
-        .unwrap();
+    app.ok(
+        &ada,
+        "update_project",
+        json!({"project": archived, "archived": true}),
+    )
+    .await;
     app.client(&ada, "Acme", None, None);
     {
         let conn = &mut app.db.conn().unwrap();

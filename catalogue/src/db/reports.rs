@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Conn, epoch, instant};
 use crate::ToolError;
-use crate::reference::{self, Named, Ref};
+use crate::reference::Named;
 use crate::schema::{clients, projects, tags, track_tags, tracks};
 use crate::time::Range;
 
@@ -261,20 +261,6 @@ pub fn items(
         .collect())
 }
 
-/// The user's client `reference` means (archived ones too).
-pub fn resolve_client(conn: &mut Conn, user_id: i32, reference: &Ref) -> Result<Named, ToolError> {
-    let all: Vec<(i32, String)> = clients::table
-        .filter(clients::user_id.eq(user_id))
-        .select((clients::id, clients::name))
-        .order(clients::id)
-        .load(conn)?;
-    let (id, name) = reference::resolve("client", reference, &all, |(id, name)| (*id, name))?;
-    Ok(Named {
-        id: *id,
-        name: name.clone(),
-    })
-}
-
 /// Whether a budget counts all of a project's time or each calendar month's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -421,23 +407,5 @@ pub fn set_budget(
             format!("with id {project_id}"),
         ));
     }
-    Ok(())
-}
-
-/// Archive a project directly (tests).
-#[cfg(feature = "testing")]
-pub fn archive_project(
-    conn: &mut Conn,
-    user_id: i32,
-    project_id: i32,
-    now: Timestamp,
-) -> Result<(), ToolError> {
-    diesel::update(
-        projects::table
-            .filter(projects::user_id.eq(user_id))
-            .filter(projects::id.eq(project_id)),
-    )
-    .set(projects::archived_at.eq(epoch(now)))
-    .execute(conn)?;
     Ok(())
 }

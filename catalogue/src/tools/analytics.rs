@@ -219,7 +219,7 @@ fn resolve_filter(
         filter.project_id = Some(db::projects::resolve(conn, user_id, project)?.id);
     }
     if let Some(client) = client {
-        filter.client_id = Some(reports::resolve_client(conn, user_id, client)?.id);
+        filter.client_id = Some(db::clients::resolve(conn, user_id, client)?);
     }
     if let Some(tag) = tag {
         filter.tag_id =

@@ -80,7 +80,7 @@ fn settings_out(settings: &Settings, next_seq: i64, now: jiff::Timestamp) -> Set
             date: settings.date_display().format(local.date()),
             time: settings.time_display().format(local.time()),
             duration: settings.duration_display().format(5400),
-            next_invoice_number: settings::invoice_number(
+            next_invoice_number: crate::invoice_number::format(
                 &settings.invoice_number_format,
                 next_seq,
                 local.date(),
@@ -134,7 +134,7 @@ pub struct UpdateSettings {
     #[schemars(range(min = 1, max = 100))]
     pub max_active_timers: Option<u32>,
     /// Text with `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}`
-    /// (n = 1–9, zero-padded), at most 40 characters, e.g. "INV-{YYYY}-{SEQ:4}".
+    /// (n = 1–12, zero-padded), at most 40 characters, e.g. "INV-{YYYY}-{SEQ:4}".
     pub invoice_number_format: Option<String>,
 }
 
