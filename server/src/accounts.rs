@@ -75,7 +75,10 @@ pub fn tokens(db: &Db, command: TokensCommand) -> anyhow::Result<()> {
 }
 
 /// Left-aligned columns under a header; nothing but the header when empty.
-fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<()> {
+pub(crate) fn table(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
         .chain(rows)
         .collect();
@@ -103,6 +106,6 @@ fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> anyhow::Re
 /// deny). A write error (a closed pipe, as in `| head`) is an error, not the
 /// panic `println!` would make of it.
 #[allow(clippy::disallowed_methods)]
-fn output(line: impl Display) -> anyhow::Result<()> {
+pub(crate) fn output(line: impl Display) -> anyhow::Result<()> {
     writeln!(io::stdout().lock(), "{line}").context("cannot write to stdout")
 }

@@ -8,10 +8,11 @@ use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{Parser, Subcommand};
 
 use crate::auth::{Identity, TOKEN_VAR};
+use crate::client_config::{self, Client};
 use crate::rpc::Dispatcher;
 use crate::transport::http::{self, Config};
 use crate::transport::remote::{self, Remote};
-use crate::{accounts, transport};
+use crate::{accounts, tools_cmd, transport};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +50,36 @@ enum Command {
     /// Manage a user's personal API tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// The tool catalogue: a table, or every manifest as JSON.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+    /// Print the configuration that connects a client to Teetrack.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// One line a tool: name, area, tier, annotations, title.
+    List,
+    /// Every tool's manifest (as `tools/list` serves it) as one JSON document.
+    Export {
+        #[arg(long, default_value = "json", value_parser = ["json"])]
+        format: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// The client to configure.
+    #[arg(value_parser = client_parser())]
+    client: Client,
+    /// Create a token for this user and put it in the configuration
+    /// [default: a placeholder to replace].
+    #[arg(long, value_name = "EMAIL")]
+    create_token: Option<String>,
+    /// The MCP endpoint of `teetrack serve`, for remote clients (chatgpt).
+    #[arg(long, default_value = client_config::DEFAULT_URL)]
+    url: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +118,10 @@ pub enum TokensCommand {
         #[arg(value_name = "ID_OR_PREFIX")]
         token: String,
     },
+}
+
+fn client_parser() -> impl clap::builder::TypedValueParser<Value = Client> {
+    PossibleValuesParser::new(Client::ALL.map(Client::as_str)).try_map(|s| s.parse::<Client>())
 }
 
 #[derive(Debug, clap::Args)]
@@ -167,5 +202,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users(command) => accounts::users(&open()?, command),
         Command::Tokens(command) => accounts::tokens(&open()?, command),
+        Command::Tools(ToolsCommand::List) => tools_cmd::list(),
+        Command::Tools(ToolsCommand::Export { .. }) => tools_cmd::export(),
+        Command::Config(args) => tools_cmd::config(
+            args.client,
+            args.url,
+            args.create_token,
+            cli.database_url.as_deref(),
+            open,
+        ),
     }
 }

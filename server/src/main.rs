@@ -8,7 +8,10 @@
 mod accounts;
 mod auth;
 mod cli;
+mod client_config;
+mod docs_site;
 mod rpc;
+mod tools_cmd;
 mod transport;
 
 use std::io::IsTerminal as _;

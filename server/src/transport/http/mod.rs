@@ -86,8 +86,9 @@ pub async fn serve(
         .route(
             "/healthz",
             get(|| async { reply::json(StatusCode::OK, &json!({"status": "ok"})) }),
-        )
-        .with_state(app);
+        );
+    // The tool reference, static and public, at /docs/.
+    let router = crate::docs_site::routes(router).with_state(app);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
