@@ -300,8 +300,12 @@ impl Type {
                 esc(format)
             );
         }
-        for c in &self.constraints {
-            let _ = write!(out, "<span class=\"fmt\">{}</span>", inline(c));
+        if !self.constraints.is_empty() {
+            let _ = write!(
+                out,
+                "<span class=\"fmt\">{}</span>",
+                inline(&self.constraints.join(", "))
+            );
         }
         out
     }
