@@ -18,6 +18,7 @@ pub fn for_type<T: JsonSchema>() -> Value {
     let mut schema = settings
         .with_transform(PortableNullable)
         .with_transform(ReflowDescriptions)
+        .with_transform(StandardFormats)
         .into_generator()
         .into_root_schema_for::<T>();
     // The root title is the Rust type's name: noise to an assistant.
@@ -81,6 +82,30 @@ impl Transform for PortableNullable {
             ]),
         );
         *obj = outer;
+    }
+}
+
+/// `format` values JSON Schema 2020-12 defines. schemars also writes Rust's
+/// integer widths (`int32`, `uint32`, …), which strict clients flag as
+/// unknown; the type and `minimum` already say what they mean.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname", "ipv4", "ipv6",
+    "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template", "json-pointer",
+    "relative-json-pointer", "regex",
+];
+
+#[derive(Clone, Copy, Debug)]
+struct StandardFormats;
+
+impl Transform for StandardFormats {
+    fn transform(&mut self, schema: &mut Schema) {
+        transform_subschemas(self, schema);
+        if let Some(obj) = schema.as_object_mut()
+            && let Some(Value::String(format)) = obj.get("format")
+            && !STANDARD_FORMATS.contains(&format.as_str())
+        {
+            obj.remove("format");
+        }
     }
 }
 
@@ -153,7 +178,7 @@ mod tests {
         );
         assert_eq!(
             schema["properties"]["optional"]["anyOf"],
-            json!([{"type": "integer", "format": "int64"}, {"type": "null"}])
+            json!([{"type": "integer"}, {"type": "null"}])
         );
         assert_eq!(
             schema["properties"]["nested"]["anyOf"][1],

@@ -1538,3 +1538,24 @@ async fn a_track_freed_by_a_void_invoice_can_be_deleted_and_the_invoice_keeps_it
     assert_eq!(void["lines"].as_array().unwrap().len(), 1);
     assert_eq!(void["status"], "void");
 }
+
+#[tokio::test]
+async fn generating_an_invoice_reports_progress_to_a_client_that_asked() {
+    use std::sync::Mutex;
+    let app = TestApp::new();
+    let (ada, _) = ada(&app);
+    log(&app, &ada, "Website", "09:00", "10:00").await;
+    log(&app, &ada, "Website", "11:00", "12:00").await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let progress = catalogue::Progress::new(move |done, total, message: &str| {
+        sink.lock().unwrap().push((done, total, message.to_owned()));
+    });
+    let ctx = app.ctx(&ada).with_progress(progress);
+    let tool = catalogue::find_tool("generate_invoice").unwrap();
+    tool.call(ctx, json!({"client": "Acme", "period": "today"})).await.unwrap();
+    let seen = seen.lock().unwrap();
+    let steps: Vec<(u64, Option<u64>)> = seen.iter().map(|(d, t, _)| (*d, *t)).collect();
+    assert_eq!(steps, [(0, Some(3)), (1, Some(3)), (3, Some(3))]);
+    assert_eq!(seen[1].2, "saving the draft: 1 line(s)");
+}

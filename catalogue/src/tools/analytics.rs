@@ -501,7 +501,7 @@ fn group_list(groups: &BTreeMap<GroupKey, Acc>, settings: &Settings) -> Vec<Grou
 /// both tag groups. The range total is the sum of the rounded buckets.
 /// Amounts come from the rounded time, per currency, never summed across
 /// currencies; tracks that are not billable or have no rate have none.
-#[tool(title = "Get time totals", read_only, idempotent)]
+#[tool(title = "Get time totals", read_only, idempotent, scope = "tracks:read")]
 async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -741,7 +741,7 @@ pub struct TopProjects {
 /// user's setting) is applied per project: to each track (scope `track`) or
 /// to the project's total (scope `total`). Time without a project is shown
 /// apart in `without_project`; `share_percent` is of all rounded time.
-#[tool(title = "Get top projects", read_only, idempotent)]
+#[tool(title = "Get top projects", read_only, idempotent, scope = "tracks:read")]
 async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1052,7 +1052,7 @@ fn budget_status(
 /// named explicitly without any budget is `invalid_argument` (give it one
 /// with update_project); an unknown one `not_found`, several matches `ambiguous`.
 /// Needs the pro tier.
-#[tool(title = "Get budget status", read_only, idempotent, tier = "pro")]
+#[tool(title = "Get budget status", read_only, idempotent, tier = "pro", scope = "tracks:read")]
 async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetReport, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1271,7 +1271,7 @@ fn csv_filename(range: Option<Range>, settings: &Settings) -> String {
 /// when more remain, `capped` is true and `next_cursor` gives the next rows
 /// (each page has its own header row). `total_rows` counts every page. The
 /// CSV text, a file name and the resolved range come in the result.
-#[tool(title = "Export tracks as CSV", read_only, idempotent)]
+#[tool(title = "Export tracks as CSV", read_only, idempotent, scope = "tracks:read")]
 async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1347,10 +1347,13 @@ async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv
     } else {
         None
     };
+    ctx.progress(0, Some(items.len() as u64), "writing CSV rows");
+    let csv = csv_text(&items, &settings)?;
+    ctx.progress(items.len() as u64, Some(items.len() as u64), "CSV written");
     Ok(TracksCsv {
         filename: csv_filename(range.map(|(r, _)| r), &settings),
         content_type: "text/csv; charset=utf-8".to_owned(),
-        csv: csv_text(&items, &settings)?,
+        csv,
         row_count: items.len(),
         total_rows,
         capped,

@@ -842,7 +842,7 @@ pub struct InvoicePreview {
 /// why, and warnings. Errors as in generate_invoice: several currencies
 /// without `currency` is `invalid_argument` listing them; nothing billable is
 /// `invalid_argument` with the skipped counts.
-#[tool(title = "Preview an invoice", read_only, idempotent, tier = "pro")]
+#[tool(title = "Preview an invoice", read_only, idempotent, tier = "pro", scope = "invoices")]
 async fn preview_invoice(ctx: &Ctx, args: PreviewInvoice) -> Result<InvoicePreview, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -963,7 +963,7 @@ pub struct InvoiceGenerated {
 /// invoiced by a concurrent call are a `conflict`. Repeating a call with the
 /// same `idempotency_key` returns the first invoice. Call preview_invoice
 /// first to check.
-#[tool(title = "Generate an invoice from tracks", tier = "pro")]
+#[tool(title = "Generate an invoice from tracks", tier = "pro", scope = "invoices")]
 async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGenerated, ToolError> {
     const TOOL: &str = "generate_invoice";
     let settings = ctx.settings().await?;
@@ -990,8 +990,12 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
         .filter(|n| !n.is_empty());
     let key = args.idempotency_key;
     let resolved = range.resolved(args.period, &settings.time_zone);
+    // Progress in three steps (select and group the tracks, save, done): the
+    // slow part over many tracks is the first.
+    let progress = ctx.clone();
     ctx.run(move |conn, user| {
         db::write(conn, |conn| {
+            progress.progress(0, Some(3), "selecting and grouping the unbilled tracks");
             if let Some(key) = &key
                 && let Some(id) = db::idempotency::replay::<i32>(conn, user.id, TOOL, key)?
             {
@@ -1019,11 +1023,13 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
                 notes,
             };
             let lines: Vec<NewLine> = plan.lines.into_iter().map(|(l, _)| l).collect();
+            progress.progress(1, Some(3), &format!("saving the draft: {} line(s)", lines.len()));
             let id = store::insert(conn, user.id, &new, &lines, now)?;
             if let Some(key) = &key {
                 db::idempotency::record(conn, user.id, TOOL, key, &id, now)?;
             }
             let invoice = store::get(conn, user.id, id)?;
+            progress.progress(3, Some(3), "draft saved");
             Ok(InvoiceGenerated {
                 invoice: invoice_out(&invoice, &settings, now),
                 range: resolved,
@@ -1089,7 +1095,7 @@ pub struct InvoiceCreated {
 /// a name matching several is `ambiguous`; no lines, an empty description, a
 /// quantity of zero or less, a negative price or a due date before the issue
 /// date are `invalid_argument`.
-#[tool(title = "Create an invoice", tier = "pro")]
+#[tool(title = "Create an invoice", tier = "pro", scope = "invoices")]
 async fn create_invoice(ctx: &Ctx, args: CreateInvoice) -> Result<InvoiceCreated, ToolError> {
     const TOOL: &str = "create_invoice";
     let settings = ctx.settings().await?;
@@ -1275,7 +1281,7 @@ pub struct InvoiceList {
 /// this page, and leave void invoices out; amounts in different currencies
 /// are never added together. Page on with `next_cursor`. An unknown client is
 /// `not_found`.
-#[tool(title = "List invoices", read_only, idempotent, tier = "pro")]
+#[tool(title = "List invoices", read_only, idempotent, tier = "pro", scope = "invoices")]
 async fn list_invoices(ctx: &Ctx, args: ListInvoices) -> Result<InvoiceList, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1372,7 +1378,7 @@ pub struct InvoiceId {
 /// One invoice by id, in any state: its client's details, lines (with the
 /// tracks each bills), track count, totals, dates and status. Another user's
 /// id, like a missing one, is `not_found`.
-#[tool(title = "Get an invoice", read_only, idempotent, tier = "pro")]
+#[tool(title = "Get an invoice", read_only, idempotent, tier = "pro", scope = "invoices")]
 async fn get_invoice(ctx: &Ctx, InvoiceId { id }: InvoiceId) -> Result<InvoiceOut, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1430,7 +1436,7 @@ pub struct InvoiceChanged {
 /// quantities); a line left without tracks is removed. Totals are recomputed.
 /// A sent, paid or void invoice is `invoice_frozen`; a track that is not on
 /// this invoice is `not_found`.
-#[tool(title = "Update a draft invoice", idempotent, tier = "pro")]
+#[tool(title = "Update a draft invoice", idempotent, tier = "pro", scope = "invoices")]
 async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1571,7 +1577,7 @@ pub struct InvoiceSent {
 /// deleted; void it instead. An invoice that is not a draft is
 /// `invoice_frozen`; one without lines, or a due date before the issue date,
 /// is `invalid_argument`.
-#[tool(title = "Mark an invoice as sent", idempotent, tier = "pro")]
+#[tool(title = "Mark an invoice as sent", idempotent, tier = "pro", scope = "invoices")]
 async fn mark_invoice_sent(ctx: &Ctx, args: MarkInvoiceSent) -> Result<InvoiceSent, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1665,7 +1671,8 @@ pub struct SetInvoiceStatus {
     title = "Set an invoice's status",
     destructive,
     idempotent,
-    tier = "pro"
+    tier = "pro",
+    scope = "invoices",
 )]
 async fn set_invoice_status(
     ctx: &Ctx,
@@ -1747,7 +1754,8 @@ pub struct DeleteInvoice {
     title = "Delete a draft invoice",
     destructive,
     idempotent,
-    tier = "pro"
+    tier = "pro",
+    scope = "invoices",
 )]
 async fn delete_invoice(ctx: &Ctx, args: DeleteInvoice) -> Result<InvoiceChanged, ToolError> {
     let settings = ctx.settings().await?;
@@ -1807,7 +1815,8 @@ pub const CSV_HEADER: [&str; 9] = [
     title = "Export an invoice as CSV",
     read_only,
     idempotent,
-    tier = "pro"
+    tier = "pro",
+    scope = "invoices",
 )]
 async fn export_invoice_csv(
     ctx: &Ctx,
