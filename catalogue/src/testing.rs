@@ -58,6 +58,12 @@ impl TestApp {
             .expect("in range");
     }
 
+    /// Set the clock to an instant given in RFC 3339 with an offset
+    /// (`"2026-10-24T22:00:00+02:00"`), to replay a day in the past.
+    pub fn set_now(&mut self, instant: &str) {
+        self.now = instant.parse().expect("RFC 3339 instant with offset");
+    }
+
     /// Call a tool by name, as the server does.
     pub async fn call(&self, user: &User, tool: &str, args: Value) -> Result<Value, CallError> {
         let def = find_tool(tool).unwrap_or_else(|| panic!("no tool {tool}"));
