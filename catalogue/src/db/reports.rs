@@ -10,13 +10,11 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{Conn, epoch, instant};
+use super::tracks::TrackFilter;
+use super::{Conn, instant};
 use crate::ToolError;
 use crate::reference::Named;
 use crate::schema::{clients, projects, tags, track_tags, tracks};
-use crate::time::Range;
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// A track as reports read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,100 +49,17 @@ impl Item {
     }
 }
 
-/// Which part of time a report reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Span {
-    /// Tracks that start in the range (a track belongs to the day it starts).
-    Starts(Range),
-    /// Tracks with any time in the range; running ones reach up to now.
-    Overlaps(Range),
-}
-
-/// Which tracks a report reads; every field narrows.
-#[derive(Clone, Debug, Default)]
-pub struct Filter {
-    pub span: Option<Span>,
-    pub project_id: Option<i32>,
-    /// Only tracks without a project.
-    pub no_project: bool,
-    /// Only tracks of this client's projects.
-    pub client_id: Option<i32>,
-    pub tag_id: Option<i32>,
-    pub billable: Option<bool>,
-    /// Only running (true) or stopped (false) tracks.
-    pub running: Option<bool>,
-    /// Case-insensitive substring of the description.
-    pub search: Option<String>,
-}
-
 type Joined =
     diesel::dsl::LeftJoin<tracks::table, diesel::dsl::LeftJoin<projects::table, clients::table>>;
 type Scoped = diesel::dsl::IntoBoxed<'static, Joined, diesel::sqlite::Sqlite>;
 
-fn filtered(user_id: i32, filter: &Filter, now: Timestamp) -> Scoped {
-    let mut query = tracks::table
+/// The tracks `filter` selects (through the one filter of `db::tracks`), with
+/// their project and its client joined.
+fn filtered(user_id: i32, filter: &TrackFilter, now: Timestamp) -> Scoped {
+    tracks::table
         .left_join(projects::table.left_join(clients::table))
-        .filter(tracks::user_id.eq(user_id))
-        .into_boxed();
-    match filter.span {
-        Some(Span::Starts(range)) => {
-            query = query
-                .filter(tracks::started_at.ge(epoch(range.from)))
-                .filter(tracks::started_at.lt(epoch(range.to)));
-        }
-        Some(Span::Overlaps(range)) => {
-            query = query.filter(tracks::started_at.lt(epoch(range.to)));
-            query = if now > range.from {
-                query.filter(
-                    tracks::ended_at
-                        .gt(epoch(range.from))
-                        .or(tracks::ended_at.is_null()),
-                )
-            } else {
-                query.filter(tracks::ended_at.gt(epoch(range.from)))
-            };
-        }
-        None => {}
-    }
-    if let Some(project) = filter.project_id {
-        query = query.filter(tracks::project_id.eq(project));
-    }
-    if filter.no_project {
-        query = query.filter(tracks::project_id.is_null());
-    }
-    if let Some(client) = filter.client_id {
-        query = query.filter(projects::client_id.eq(client));
-    }
-    if let Some(tag) = filter.tag_id {
-        query = query.filter(
-            tracks::id.eq_any(
-                track_tags::table
-                    .filter(track_tags::tag_id.eq(tag))
-                    .select(track_tags::track_id),
-            ),
-        );
-    }
-    if let Some(billable) = filter.billable {
-        query = query.filter(tracks::billable.eq(billable));
-    }
-    match filter.running {
-        Some(true) => query = query.filter(tracks::ended_at.is_null()),
-        Some(false) => query = query.filter(tracks::ended_at.is_not_null()),
-        None => {}
-    }
-    if let Some(search) = &filter.search {
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(
-            lower(tracks::description)
-                .like(format!("%{escaped}%"))
-                .escape('\\'),
-        );
-    }
-    query
+        .filter(tracks::id.eq_any(super::tracks::filtered(user_id, filter, now).select(tracks::id)))
+        .into_boxed()
 }
 
 type RowTuple = (
@@ -165,7 +80,7 @@ type RowTuple = (
 pub fn count(
     conn: &mut Conn,
     user_id: i32,
-    filter: &Filter,
+    filter: &TrackFilter,
     now: Timestamp,
 ) -> Result<i64, ToolError> {
     Ok(filtered(user_id, filter, now).count().get_result(conn)?)
@@ -176,7 +91,7 @@ pub fn count(
 pub fn items(
     conn: &mut Conn,
     user_id: i32,
-    filter: &Filter,
+    filter: &TrackFilter,
     now: Timestamp,
     after: Option<(i64, i32)>,
     limit: Option<i64>,

@@ -61,7 +61,7 @@ struct Row {
     currency: String,
 }
 
-type Scoped = tracks::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+pub type Scoped = tracks::BoxedQuery<'static, diesel::sqlite::Sqlite>;
 
 fn mine(user_id: i32) -> Scoped {
     tracks::table
@@ -297,18 +297,15 @@ pub fn overlapping(
     exclude: Option<i32>,
     now: Timestamp,
 ) -> Result<Vec<i32>, ToolError> {
-    let end = epoch(end.unwrap_or(Timestamp::MAX));
-    let mut query = mine(user_id).filter(tracks::started_at.lt(end));
-    // A running track reaches up to now: it overlaps only if now is past `start`.
-    query = if now > start {
-        query.filter(
-            tracks::ended_at
-                .gt(epoch(start))
-                .or(tracks::ended_at.is_null()),
-        )
-    } else {
-        query.filter(tracks::ended_at.gt(epoch(start)))
+    let range = Range {
+        from: start,
+        to: end.unwrap_or(Timestamp::MAX),
     };
+    let filter = TrackFilter {
+        span: Some(Span::Overlaps(range)),
+        ..TrackFilter::default()
+    };
+    let mut query = filtered(user_id, &filter, now);
     if let Some(id) = exclude {
         query = query.filter(tracks::id.ne(id));
     }
@@ -318,27 +315,65 @@ pub fn overlapping(
         .load(conn)?)
 }
 
-/// Which tracks `list` returns.
+/// Which part of time a filter reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    /// Tracks that start in the range (a track belongs to the day it starts).
+    Starts(Range),
+    /// Tracks with any time in the range; running ones reach up to now.
+    Overlaps(Range),
+}
+
+/// Which tracks a list, a bulk change or a report reads; every field narrows.
 #[derive(Clone, Debug, Default)]
 pub struct TrackFilter {
-    /// Tracks that start in this range (a track belongs to the day it starts).
-    pub range: Option<Range>,
+    pub span: Option<Span>,
     pub project_id: Option<i32>,
     /// Only tracks without a project.
     pub no_project: bool,
+    /// Only tracks of this client's projects.
+    pub client_id: Option<i32>,
     pub tag_id: Option<i32>,
     pub billable: Option<bool>,
+    /// Only running (true) or stopped (false) tracks.
     pub running: Option<bool>,
     /// Case-insensitive substring of the description.
     pub search: Option<String>,
 }
 
-fn filtered(user_id: i32, filter: &TrackFilter) -> Scoped {
+/// The user's tracks that `filter` selects. The one place that turns a
+/// filter into SQL: reports select from this too.
+pub fn filtered(user_id: i32, filter: &TrackFilter, now: Timestamp) -> Scoped {
     let mut query = mine(user_id);
-    if let Some(range) = filter.range {
-        query = query
-            .filter(tracks::started_at.ge(epoch(range.from)))
-            .filter(tracks::started_at.lt(epoch(range.to)));
+    match filter.span {
+        Some(Span::Starts(range)) => {
+            query = query
+                .filter(tracks::started_at.ge(epoch(range.from)))
+                .filter(tracks::started_at.lt(epoch(range.to)));
+        }
+        Some(Span::Overlaps(range)) => {
+            query = query.filter(tracks::started_at.lt(epoch(range.to)));
+            query = if now > range.from {
+                query.filter(
+                    tracks::ended_at
+                        .gt(epoch(range.from))
+                        .or(tracks::ended_at.is_null()),
+                )
+            } else {
+                query.filter(tracks::ended_at.gt(epoch(range.from)))
+            };
+        }
+        None => {}
+    }
+    if let Some(client) = filter.client_id {
+        query = query.filter(
+            tracks::project_id.eq_any(
+                projects::table
+                    .filter(projects::client_id.eq(client))
+                    .select(projects::id)
+                    .nullable(),
+            ),
+        );
     }
     if let Some(project) = filter.project_id {
         query = query.filter(tracks::project_id.eq(project));
@@ -395,14 +430,14 @@ pub fn list(
     after: Option<(i64, i32)>,
     now: Timestamp,
 ) -> Result<Page, ToolError> {
-    let spans: Vec<(i64, Option<i64>)> = filtered(user_id, filter)
+    let spans: Vec<(i64, Option<i64>)> = filtered(user_id, filter, now)
         .select((tracks::started_at, tracks::ended_at))
         .load(conn)?;
     let total_seconds = spans
         .iter()
         .map(|(s, e)| (e.unwrap_or(epoch(now)) - s).max(0))
         .sum();
-    let mut query = filtered(user_id, filter);
+    let mut query = filtered(user_id, filter, now);
     if let Some((started, id)) = after {
         query = query.filter(
             tracks::started_at
@@ -437,8 +472,13 @@ pub fn by_ids(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<Track>, 
 }
 
 /// How many tracks match `filter`.
-pub fn count(conn: &mut Conn, user_id: i32, filter: &TrackFilter) -> Result<i64, ToolError> {
-    Ok(filtered(user_id, filter).count().get_result(conn)?)
+pub fn count(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &TrackFilter,
+    now: Timestamp,
+) -> Result<i64, ToolError> {
+    Ok(filtered(user_id, filter, now).count().get_result(conn)?)
 }
 
 /// Every track matching `filter`, earliest first. Unbounded: callers check
@@ -447,8 +487,9 @@ pub fn matching(
     conn: &mut Conn,
     user_id: i32,
     filter: &TrackFilter,
+    now: Timestamp,
 ) -> Result<Vec<Track>, ToolError> {
-    let rows = filtered(user_id, filter)
+    let rows = filtered(user_id, filter, now)
         .order((tracks::started_at, tracks::id))
         .select(Row::as_select())
         .load(conn)?;
@@ -464,21 +505,11 @@ pub fn spanning(
     range: Range,
     now: Timestamp,
 ) -> Result<Vec<Track>, ToolError> {
-    let query = mine(user_id).filter(tracks::started_at.lt(epoch(range.to)));
-    let query = if now > range.from {
-        query.filter(
-            tracks::ended_at
-                .gt(epoch(range.from))
-                .or(tracks::ended_at.is_null()),
-        )
-    } else {
-        query.filter(tracks::ended_at.gt(epoch(range.from)))
+    let filter = TrackFilter {
+        span: Some(Span::Overlaps(range)),
+        ..TrackFilter::default()
     };
-    let rows = query
-        .order((tracks::started_at, tracks::id))
-        .select(Row::as_select())
-        .load(conn)?;
-    Ok(hydrate(conn, rows)?)
+    matching(conn, user_id, &filter, now)
 }
 
 /// `(track id, invoice id)` of those of `ids` that are on a non-void invoice,

@@ -10,8 +10,9 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::reports::{self, Budget, BudgetPeriod, Filter, Item, Span};
+use crate::db::reports::{self, Budget, BudgetPeriod, Item};
 use crate::db::settings::{self as user_settings, Settings, WeekStart};
+use crate::db::tracks::{Span, TrackFilter};
 use crate::db::{self, Conn};
 use crate::reference::{Named, Ref};
 use crate::rounding::{Rounding, RoundingMode, RoundingScope};
@@ -213,8 +214,8 @@ fn resolve_filter(
     project: Option<&Ref>,
     client: Option<&Ref>,
     tag: Option<&Ref>,
-    mut filter: Filter,
-) -> Result<Filter, ToolError> {
+    mut filter: TrackFilter,
+) -> Result<TrackFilter, ToolError> {
     if let Some(project) = project {
         filter.project_id = Some(db::projects::resolve(conn, user_id, project)?.id);
     }
@@ -501,7 +502,12 @@ fn group_list(groups: &BTreeMap<GroupKey, Acc>, settings: &Settings) -> Vec<Grou
 /// both tag groups. The range total is the sum of the rounded buckets.
 /// Amounts come from the rounded time, per currency, never summed across
 /// currencies; tracks that are not billable or have no rate have none.
-#[tool(title = "Get time totals", read_only, idempotent, scope = "tracks:read")]
+#[tool(
+    title = "Get time totals",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -549,10 +555,10 @@ async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, T
     };
     let items = ctx
         .run(move |conn, user| {
-            let filter = Filter {
+            let filter = TrackFilter {
                 span: Some(span),
                 billable: args.billable,
-                ..Filter::default()
+                ..TrackFilter::default()
             };
             let filter = resolve_filter(
                 conn,
@@ -741,7 +747,12 @@ pub struct TopProjects {
 /// user's setting) is applied per project: to each track (scope `track`) or
 /// to the project's total (scope `total`). Time without a project is shown
 /// apart in `without_project`; `share_percent` is of all rounded time.
-#[tool(title = "Get top projects", read_only, idempotent, scope = "tracks:read")]
+#[tool(
+    title = "Get top projects",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -774,9 +785,9 @@ async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects
     )?;
     let items = ctx
         .run(move |conn, user| {
-            let filter = Filter {
+            let filter = TrackFilter {
                 span: Some(Span::Starts(range)),
-                ..Filter::default()
+                ..TrackFilter::default()
             };
             reports::items(conn, user.id, &filter, now, None, None)
         })
@@ -1052,7 +1063,13 @@ fn budget_status(
 /// named explicitly without any budget is `invalid_argument` (give it one
 /// with update_project); an unknown one `not_found`, several matches `ambiguous`.
 /// Needs the pro tier.
-#[tool(title = "Get budget status", read_only, idempotent, tier = "pro", scope = "tracks:read")]
+#[tool(
+    title = "Get budget status",
+    read_only,
+    idempotent,
+    tier = "pro",
+    scope = "tracks:read"
+)]
 async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetReport, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1078,10 +1095,10 @@ async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetRep
             let mut rows = Vec::with_capacity(budgets.len());
             for budget in budgets {
                 let range = (budget.period == BudgetPeriod::Monthly).then_some(month);
-                let filter = Filter {
+                let filter = TrackFilter {
                     span: range.map(Span::Starts),
                     project_id: Some(budget.project.id),
-                    ..Filter::default()
+                    ..TrackFilter::default()
                 };
                 let items = reports::items(conn, user.id, &filter, now, None, None)?;
                 rows.push((budget, range, items));
@@ -1271,7 +1288,12 @@ fn csv_filename(range: Option<Range>, settings: &Settings) -> String {
 /// when more remain, `capped` is true and `next_cursor` gives the next rows
 /// (each page has its own header row). `total_rows` counts every page. The
 /// CSV text, a file name and the resolved range come in the result.
-#[tool(title = "Export tracks as CSV", read_only, idempotent, scope = "tracks:read")]
+#[tool(
+    title = "Export tracks as CSV",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1306,12 +1328,12 @@ async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv
     let span = range.map(|(r, _)| Span::Starts(r));
     let (items, total_rows, running_excluded) = ctx
         .run(move |conn, user| {
-            let filter = Filter {
+            let filter = TrackFilter {
                 span,
                 no_project: args.without_project,
                 billable: args.billable,
                 search: args.search.filter(|s| !s.trim().is_empty()),
-                ..Filter::default()
+                ..TrackFilter::default()
             };
             let filter = resolve_filter(
                 conn,
@@ -1321,11 +1343,11 @@ async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv
                 args.tag.as_ref(),
                 filter,
             )?;
-            let stopped = Filter {
+            let stopped = TrackFilter {
                 running: Some(false),
                 ..filter.clone()
             };
-            let running = Filter {
+            let running = TrackFilter {
                 running: Some(true),
                 ..filter
             };

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::db::settings::Settings;
-use crate::db::tracks::{self, NewTrack, Track, TrackFields, TrackFilter};
+use crate::db::tracks::{self, NewTrack, Span, Track, TrackFields, TrackFilter};
 use crate::reference::{Named, Ref};
 use crate::time::{
     DurationInput, PeriodName, Range, ResolvedRange, When, format_duration, parse_instant,
@@ -68,7 +68,7 @@ pub struct TrackSaved {
 /// policy: `warn` (default) saves and lists the overlapping ids, `reject`
 /// answers `overlap`. Unknown project or tag names are `not_found`; a name
 /// matching several is `ambiguous` with the candidates.
-#[tool(title = "Log time")]
+#[tool(title = "Log time", scope = "tracks:write")]
 async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -179,7 +179,7 @@ pub struct TrackList {
 /// tag, billable, running state or text. A track belongs to the day it
 /// starts. Totals cover the whole filtered set, not only this page; page on
 /// with `next_cursor`. The resolved range is echoed back.
-#[tool(title = "List tracks", read_only, idempotent)]
+#[tool(title = "List tracks", read_only, idempotent, scope = "tracks:read")]
 async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -232,7 +232,7 @@ pub struct TrackId {
 
 /// One track by id, running or stopped. Another user's id, like a missing
 /// one, is `not_found`.
-#[tool(title = "Get a track", read_only, idempotent)]
+#[tool(title = "Get a track", read_only, idempotent, scope = "tracks:read")]
 async fn get_track(ctx: &Ctx, TrackId { id }: TrackId) -> Result<TrackOut, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -275,7 +275,7 @@ pub struct UpdateTrack {
 /// end after the start; over 24 hours needs `confirm: true`; overlaps follow
 /// the overlap policy. A running timer's start can change, not its end. A
 /// track on a sent, paid or draft invoice cannot change (`track_invoiced`).
-#[tool(title = "Update a track", idempotent)]
+#[tool(title = "Update a track", idempotent, scope = "tracks:write")]
 async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -380,7 +380,12 @@ pub struct TrackDeleted {
 /// Delete a track for good (running timers too). With `dry_run: true`,
 /// returns the track that would be deleted and changes nothing. A track on an
 /// invoice that is not void cannot be deleted (`track_invoiced`).
-#[tool(title = "Delete a track", destructive, idempotent)]
+#[tool(
+    title = "Delete a track",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn delete_track(ctx: &Ctx, args: DeleteTrack) -> Result<TrackDeleted, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -469,7 +474,7 @@ impl TrackSelection {
         range: Option<Range>,
     ) -> Result<TrackFilter, ToolError> {
         let mut filter = TrackFilter {
-            range,
+            span: range.map(Span::Starts),
             no_project: self.without_project,
             billable: self.billable,
             running: self.running,
@@ -663,7 +668,12 @@ pub struct BulkUpdated {
 /// what would change and writes nothing; errors are the same as for the real
 /// call. The result details the first 100 changed tracks; the id lists are
 /// always complete.
-#[tool(title = "Update many tracks", destructive, idempotent)]
+#[tool(
+    title = "Update many tracks",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpdated, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -756,11 +766,11 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
                     }
                     (None, Some(selection)) => {
                         let filter = selection.filter(conn, user.id, range)?;
-                        let matched = tracks::count(conn, user.id, &filter)?;
+                        let matched = tracks::count(conn, user.id, &filter, now)?;
                         if matched > MAX_BULK_TRACKS as i64 {
                             return Err(too_many(matched));
                         }
-                        tracks::matching(conn, user.id, &filter)?
+                        tracks::matching(conn, user.id, &filter, now)?
                     }
                     (None, None) => Vec::new(),
                 };
@@ -1143,7 +1153,12 @@ fn parse_day(text: &str, tz: &TimeZone, now: Timestamp) -> Result<Date, ToolErro
 /// shows up in `overlaps`, but neither counts in the totals. Each finding
 /// lists at most 50 items, with the count and total time of all. The
 /// resolved range is echoed back.
-#[tool(title = "Review a timesheet", read_only, idempotent)]
+#[tool(
+    title = "Review a timesheet",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
