@@ -92,6 +92,79 @@ diesel::table! {
 }
 
 diesel::table! {
+    oauth_clients (id) {
+        id -> Integer,
+        client_id -> Text,
+        kind -> Text,
+        client_name -> Text,
+        redirect_uris -> Text,
+        client_uri -> Nullable<Text>,
+        created_at -> BigInt,
+        fetched_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    oauth_codes (id) {
+        id -> Integer,
+        code_hash -> Text,
+        client_id -> Text,
+        user_id -> Integer,
+        redirect_uri -> Text,
+        code_challenge -> Text,
+        resource -> Text,
+        scope -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+        grant_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    oauth_grants (id) {
+        id -> Integer,
+        user_id -> Integer,
+        client_id -> Text,
+        resource -> Text,
+        scope -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    oauth_keys (id) {
+        id -> Integer,
+        secret -> Text,
+    }
+}
+
+diesel::table! {
+    oauth_login_codes (id) {
+        id -> Integer,
+        user_id -> Integer,
+        code_hash -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (id) {
+        id -> Integer,
+        grant_id -> Integer,
+        kind -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     projects (id) {
         id -> Integer,
         user_id -> Integer,
@@ -186,6 +259,11 @@ diesel::joinable!(invoice_tracks -> invoices (invoice_id));
 diesel::joinable!(invoice_tracks -> tracks (track_id));
 diesel::joinable!(invoices -> clients (client_id));
 diesel::joinable!(invoices -> users (user_id));
+diesel::joinable!(oauth_codes -> oauth_grants (grant_id));
+diesel::joinable!(oauth_codes -> users (user_id));
+diesel::joinable!(oauth_grants -> users (user_id));
+diesel::joinable!(oauth_login_codes -> users (user_id));
+diesel::joinable!(oauth_tokens -> oauth_grants (grant_id));
 diesel::joinable!(projects -> clients (client_id));
 diesel::joinable!(projects -> users (user_id));
 diesel::joinable!(tags -> users (user_id));
@@ -202,6 +280,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_lines,
     invoice_tracks,
     invoices,
+    oauth_clients,
+    oauth_codes,
+    oauth_grants,
+    oauth_keys,
+    oauth_login_codes,
+    oauth_tokens,
     projects,
     tags,
     track_tags,

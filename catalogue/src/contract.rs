@@ -26,6 +26,9 @@ pub struct ToolDef {
     pub idempotent: bool,
     /// The lowest tier allowed to call it.
     pub tier: Tier,
+    /// The OAuth scope a token needs to call it (`#[tool(scope = "…")]`);
+    /// see [`ToolDef::scope`].
+    pub scope: Option<&'static str>,
     pub input_schema: fn() -> Value,
     pub output_schema: fn() -> Value,
     pub handler: fn(Ctx, Value) -> HandlerFuture,
@@ -39,6 +42,12 @@ impl ToolDef {
     pub fn area(&self) -> &'static str {
         self.area
             .unwrap_or_else(|| self.module.rsplit("::").next().unwrap_or(self.module))
+    }
+
+    /// The OAuth scope a token needs to call it: the declared one, else
+    /// [`crate::scopes::DEFAULT`].
+    pub fn required_scope(&self) -> &'static str {
+        self.scope.unwrap_or(crate::scopes::DEFAULT)
     }
 
     /// The tool as MCP's `tools/list` describes it; also what the snapshots,
@@ -61,6 +70,7 @@ impl ToolDef {
             "_meta": {
                 "teetrack/area": self.area(),
                 "teetrack/tier": self.tier,
+                "teetrack/scope": self.required_scope(),
             },
         })
     }

@@ -23,6 +23,7 @@ pub mod reference;
 mod registry;
 pub mod rounding;
 mod schemas;
+pub mod scopes;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiers;

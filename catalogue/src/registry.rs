@@ -59,6 +59,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier: Tier::Free,
+            scope: None,
             input_schema: || Value::Null,
             output_schema: || Value::Null,
             handler: never,

@@ -44,6 +44,7 @@
 //! | `idempotent` | `idempotentHint`: repeating the call changes nothing more |
 //! | `tier = "pro"` | lowest tier that may call it (`free`, `pro`, `business`) |
 //! | `area = "timers"` | the group it is listed under (default: its module's name) |
+//! | `scope = "tracks:read"` | the OAuth scope a token needs to call it (`tracks:read`, `tracks:write`, `invoices`, `admin`; default `admin`) |
 //!
 //! Every mistake is reported at once, each at the offending tokens.
 

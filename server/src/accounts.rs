@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use anyhow::Context as _;
 use catalogue::Db;
-use catalogue::db::users;
+use catalogue::db::{oauth, users};
 
 use crate::cli::{TokensCommand, UsersCommand};
 
@@ -65,14 +65,69 @@ pub fn tokens(db: &Db, command: TokensCommand) -> anyhow::Result<()> {
             table(
                 &["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
                 rows,
+            )?;
+            // Then the connectors signed in with OAuth, if any.
+            let user = users::find_by_email(conn, &email)?;
+            let grants = oauth::list_grants(conn, user.id)?;
+            if grants.is_empty() {
+                return Ok(());
+            }
+            output("")?;
+            let rows = grants.into_iter().map(|g| {
+                vec![
+                    format!("oauth:{}", g.id),
+                    g.client_name,
+                    g.scope.replace(' ', ","),
+                    g.created_at.to_string(),
+                    or_dash(g.last_used_at),
+                    or_dash(g.revoked_at),
+                ]
+            });
+            table(
+                &[
+                    "OAUTH GRANT",
+                    "CLIENT",
+                    "SCOPES",
+                    "CREATED",
+                    "LAST USED",
+                    "REVOKED",
+                ],
+                rows,
             )
         }
         TokensCommand::Revoke { email, token } => {
-            users::revoke_token(conn, &email, &token, jiff::Timestamp::now())?;
-            output(format_args!("revoked token {token} of {email}"))
+            let now = jiff::Timestamp::now();
+            match token.strip_prefix("oauth:").map(str::parse::<i32>) {
+                Some(Ok(grant)) => {
+                    let user = users::find_by_email(conn, &email)?;
+                    oauth::revoke_grant(conn, user.id, grant, now)?;
+                    output(format_args!(
+                        "revoked OAuth grant {token} of {email} and all its tokens"
+                    ))
+                }
+                _ => {
+                    users::revoke_token(conn, &email, &token, now)?;
+                    output(format_args!("revoked token {token} of {email}"))
+                }
+            }
         }
     }
 }
+
+/// `teetrack login-code EMAIL`: the code alone on stdout, the note on stderr.
+pub fn login_code(db: &Db, email: &str) -> anyhow::Result<()> {
+    let conn = &mut db.conn()?;
+    let code = oauth::create_login_code(conn, email, LOGIN_CODE_SECS, jiff::Timestamp::now())?;
+    output(&code)?;
+    eprintln!(
+        "a one-time sign-in code for {}: enter it on the Teetrack sign-in page within {} minutes; it works once",
+        email.trim(),
+        LOGIN_CODE_SECS / 60
+    );
+    Ok(())
+}
+
+const LOGIN_CODE_SECS: i64 = 600;
 
 /// Left-aligned columns under a header; nothing but the header when empty.
 pub(crate) fn table(

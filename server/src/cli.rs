@@ -47,9 +47,12 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     Users(UsersCommand),
-    /// Manage a user's personal API tokens.
+    /// Manage a user's personal API tokens and OAuth grants.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Print a one-time code (valid 10 minutes, single use) that signs the
+    /// user in on the OAuth consent page of `teetrack serve`.
+    LoginCode { email: String },
     /// The tool catalogue: a table, or every manifest as JSON.
     #[command(subcommand)]
     Tools(ToolsCommand),
@@ -110,9 +113,11 @@ pub enum TokensCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// List a user's tokens (never the tokens themselves).
+    /// List a user's tokens (never the tokens themselves), then the OAuth
+    /// grants of connectors they signed in to.
     List { email: String },
-    /// Revoke a token, by its id or its listed prefix.
+    /// Revoke a token, by its id or its listed prefix, or an OAuth grant
+    /// (and all its tokens) by its listed id, `oauth:N`.
     Revoke {
         email: String,
         #[arg(value_name = "ID_OR_PREFIX")]
@@ -144,6 +149,31 @@ pub struct ServeArgs {
     /// Requests a token may send at once before the per-minute rate applies.
     #[arg(long, default_value_t = 60, value_name = "N")]
     rate_burst: u32,
+    /// The URL clients reach this server at, when it differs from --listen
+    /// (behind a reverse proxy), e.g. https://tt.example.com. Used in every
+    /// OAuth metadata document. [default: http://<the listen address>]
+    #[arg(long, value_name = "URL", value_parser = public_url_parser)]
+    public_url: Option<String>,
+    /// Test-only: fetch OAuth client metadata documents over plain http from
+    /// 127.0.0.1 (a real client id is always an https URL).
+    #[arg(long, hide = true)]
+    oauth_allow_loopback_client_metadata: bool,
+    /// Test-only: how long an OAuth access token lives, in seconds.
+    #[arg(long, hide = true, default_value_t = 3600)]
+    oauth_access_token_secs: i64,
+}
+
+/// An absolute http(s) URL without query or fragment; kept without a
+/// trailing slash.
+fn public_url_parser(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value).map_err(|err| format!("not a URL: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("an http(s) URL with a host, like https://tt.example.com".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("no query or fragment".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// The possible values come from `Tier` itself, so `--help` lists them.
@@ -192,6 +222,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 max_body_bytes: args.max_body_bytes,
                 rate_per_minute: args.rate_limit,
                 rate_burst: args.rate_burst,
+                public_url: args.public_url,
+                allow_loopback_client_metadata: args.oauth_allow_loopback_client_metadata,
+                access_token_secs: args.oauth_access_token_secs,
             };
             let db = open()?;
             tokio::runtime::Runtime::new()?.block_on(http::serve(
@@ -202,6 +235,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users(command) => accounts::users(&open()?, command),
         Command::Tokens(command) => accounts::tokens(&open()?, command),
+        Command::LoginCode { email } => accounts::login_code(&open()?, &email),
         Command::Tools(ToolsCommand::List) => tools_cmd::list(),
         Command::Tools(ToolsCommand::Export { .. }) => tools_cmd::export(),
         Command::Config(args) => tools_cmd::config(

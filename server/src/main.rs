@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod client_config;
 mod docs_site;
+mod oauth;
 mod rpc;
 mod tools_cmd;
 mod transport;

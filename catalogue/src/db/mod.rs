@@ -5,6 +5,7 @@
 pub mod clients;
 pub mod idempotency;
 pub mod invoices;
+pub mod oauth;
 pub mod projects;
 pub mod reports;
 pub mod settings;

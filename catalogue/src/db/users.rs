@@ -20,7 +20,7 @@ pub struct User {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i32,
     email: String,
     name: String,
@@ -159,9 +159,9 @@ struct TokenRow {
 
 const TOKEN_PREFIX: &str = "tt_";
 const TOKEN_RANDOM_CHARS: usize = 40;
-const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub(crate) const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -121,7 +121,7 @@ pub struct ClientSaved {
 /// the error names the existing client). The free tier allows 3 clients
 /// that are not archived (`limit_reached`). A currency must be an ISO 4217
 /// code; rates are decimal strings.
-#[tool(title = "Create a client")]
+#[tool(title = "Create a client", scope = "tracks:write")]
 async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -214,7 +214,7 @@ pub struct ClientList {
 /// how many projects each has. Only clients that are not archived unless
 /// `status` says otherwise; `search` matches part of the name. `total_count`
 /// covers the whole filtered set; page on with `next_cursor`.
-#[tool(title = "List clients", read_only, idempotent)]
+#[tool(title = "List clients", read_only, idempotent, scope = "tracks:read")]
 async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolError> {
     let settings = ctx.settings().await?;
     let limit = pagination::limit(args.limit)?;
@@ -304,7 +304,7 @@ pub struct ClientDetail {
 /// has. Amounts are never summed across currencies. A name matching several
 /// clients is `ambiguous` with the candidates; another user's id is
 /// `not_found`.
-#[tool(title = "Get a client", read_only, idempotent)]
+#[tool(title = "Get a client", read_only, idempotent, scope = "tracks:read")]
 async fn get_client(ctx: &Ctx, GetClient { client }: GetClient) -> Result<ClientDetail, ToolError> {
     let settings = ctx.settings().await?;
     let (client, projects, unbilled, invoice_count) = ctx
@@ -402,7 +402,7 @@ pub struct ClientUpdated {
 /// leaves its projects alone; restoring an archived client counts against
 /// the free tier's 3 clients (`limit_reached`). A name another client has is
 /// a `conflict`.
-#[tool(title = "Update a client", idempotent)]
+#[tool(title = "Update a client", idempotent, scope = "tracks:write")]
 async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -552,7 +552,12 @@ pub struct ClientDeleted {
 /// defaults for new tracks). A client with invoices (void ones included) is
 /// never deleted: it is archived instead, and `outcome` says so. With
 /// `dry_run: true`, reports what would happen and changes nothing.
-#[tool(title = "Delete a client", destructive, idempotent)]
+#[tool(
+    title = "Delete a client",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn delete_client(ctx: &Ctx, args: DeleteClient) -> Result<ClientDeleted, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();

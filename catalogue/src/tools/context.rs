@@ -49,12 +49,18 @@ pub struct Defaults {
 /// Who the user is, their time zone with "now" and "today" in it, their tier,
 /// running timers and defaults. Call this first: it tells how to read and
 /// write times for this user (local times are in `time_zone`).
-#[tool(title = "Get context", read_only, idempotent)]
+#[tool(title = "Get context", read_only, idempotent, scope = "tracks:read")]
 async fn get_context(ctx: &Ctx) -> Result<Context, ToolError> {
     let now = ctx.now();
     // One trip to the database thread for both reads.
-    let (settings, running) =
-        ctx.run(|conn, user| Ok((settings::get(conn, user.id)?, tracks::running(conn, user.id)?))).await?;
+    let (settings, running) = ctx
+        .run(|conn, user| {
+            Ok((
+                settings::get(conn, user.id)?,
+                tracks::running(conn, user.id)?,
+            ))
+        })
+        .await?;
     let user = ctx.user();
     let tz = &settings.time_zone;
     Ok(Context {

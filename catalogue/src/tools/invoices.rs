@@ -842,7 +842,13 @@ pub struct InvoicePreview {
 /// why, and warnings. Errors as in generate_invoice: several currencies
 /// without `currency` is `invalid_argument` listing them; nothing billable is
 /// `invalid_argument` with the skipped counts.
-#[tool(title = "Preview an invoice", read_only, idempotent, tier = "pro", scope = "invoices")]
+#[tool(
+    title = "Preview an invoice",
+    read_only,
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn preview_invoice(ctx: &Ctx, args: PreviewInvoice) -> Result<InvoicePreview, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -963,7 +969,11 @@ pub struct InvoiceGenerated {
 /// invoiced by a concurrent call are a `conflict`. Repeating a call with the
 /// same `idempotency_key` returns the first invoice. Call preview_invoice
 /// first to check.
-#[tool(title = "Generate an invoice from tracks", tier = "pro", scope = "invoices")]
+#[tool(
+    title = "Generate an invoice from tracks",
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGenerated, ToolError> {
     const TOOL: &str = "generate_invoice";
     let settings = ctx.settings().await?;
@@ -1023,7 +1033,11 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
                 notes,
             };
             let lines: Vec<NewLine> = plan.lines.into_iter().map(|(l, _)| l).collect();
-            progress.progress(1, Some(3), &format!("saving the draft: {} line(s)", lines.len()));
+            progress.progress(
+                1,
+                Some(3),
+                &format!("saving the draft: {} line(s)", lines.len()),
+            );
             let id = store::insert(conn, user.id, &new, &lines, now)?;
             if let Some(key) = &key {
                 db::idempotency::record(conn, user.id, TOOL, key, &id, now)?;
@@ -1281,7 +1295,13 @@ pub struct InvoiceList {
 /// this page, and leave void invoices out; amounts in different currencies
 /// are never added together. Page on with `next_cursor`. An unknown client is
 /// `not_found`.
-#[tool(title = "List invoices", read_only, idempotent, tier = "pro", scope = "invoices")]
+#[tool(
+    title = "List invoices",
+    read_only,
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn list_invoices(ctx: &Ctx, args: ListInvoices) -> Result<InvoiceList, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1378,7 +1398,13 @@ pub struct InvoiceId {
 /// One invoice by id, in any state: its client's details, lines (with the
 /// tracks each bills), track count, totals, dates and status. Another user's
 /// id, like a missing one, is `not_found`.
-#[tool(title = "Get an invoice", read_only, idempotent, tier = "pro", scope = "invoices")]
+#[tool(
+    title = "Get an invoice",
+    read_only,
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn get_invoice(ctx: &Ctx, InvoiceId { id }: InvoiceId) -> Result<InvoiceOut, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1436,7 +1462,12 @@ pub struct InvoiceChanged {
 /// quantities); a line left without tracks is removed. Totals are recomputed.
 /// A sent, paid or void invoice is `invoice_frozen`; a track that is not on
 /// this invoice is `not_found`.
-#[tool(title = "Update a draft invoice", idempotent, tier = "pro", scope = "invoices")]
+#[tool(
+    title = "Update a draft invoice",
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1577,7 +1608,12 @@ pub struct InvoiceSent {
 /// deleted; void it instead. An invoice that is not a draft is
 /// `invoice_frozen`; one without lines, or a due date before the issue date,
 /// is `invalid_argument`.
-#[tool(title = "Mark an invoice as sent", idempotent, tier = "pro", scope = "invoices")]
+#[tool(
+    title = "Mark an invoice as sent",
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
 async fn mark_invoice_sent(ctx: &Ctx, args: MarkInvoiceSent) -> Result<InvoiceSent, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -1672,7 +1708,7 @@ pub struct SetInvoiceStatus {
     destructive,
     idempotent,
     tier = "pro",
-    scope = "invoices",
+    scope = "invoices"
 )]
 async fn set_invoice_status(
     ctx: &Ctx,
@@ -1755,7 +1791,7 @@ pub struct DeleteInvoice {
     destructive,
     idempotent,
     tier = "pro",
-    scope = "invoices",
+    scope = "invoices"
 )]
 async fn delete_invoice(ctx: &Ctx, args: DeleteInvoice) -> Result<InvoiceChanged, ToolError> {
     let settings = ctx.settings().await?;
@@ -1816,7 +1852,7 @@ pub const CSV_HEADER: [&str; 9] = [
     read_only,
     idempotent,
     tier = "pro",
-    scope = "invoices",
+    scope = "invoices"
 )]
 async fn export_invoice_csv(
     ctx: &Ctx,

@@ -415,7 +415,7 @@ pub struct ProjectSaved {
 /// case-insensitively; the error names it). The free tier allows 5 projects
 /// that are not archived (`limit_reached`); budgets need the pro tier
 /// (`tier_required`). A client name matching several is `ambiguous`.
-#[tool(title = "Create a project")]
+#[tool(title = "Create a project", scope = "tracks:write")]
 async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -518,7 +518,7 @@ pub struct ProjectList {
 /// tracked on it (exact seconds, no rounding setting; running timers up to
 /// now) and its billable amount per currency. `total_count` covers the whole
 /// filtered set; page on with `next_cursor`. An unknown client is `not_found`.
-#[tool(title = "List projects", read_only, idempotent)]
+#[tool(title = "List projects", read_only, idempotent, scope = "tracks:read")]
 async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -590,7 +590,7 @@ pub struct GetProject {
 /// seconds) and its billable amount per currency. A name matching several
 /// projects is `ambiguous` with the candidates; another user's id is
 /// `not_found`. For budget use against the budget, see `get_budget_status`.
-#[tool(title = "Get a project", read_only, idempotent)]
+#[tool(title = "Get a project", read_only, idempotent, scope = "tracks:read")]
 async fn get_project(
     ctx: &Ctx,
     GetProject { project }: GetProject,
@@ -723,7 +723,12 @@ pub struct ProjectUpdated {
 /// (`limit_reached`). Setting or changing a budget needs the pro tier
 /// (`tier_required`); `budget: null` removes it on any tier. A name another
 /// project has is a `conflict`.
-#[tool(title = "Update a project", destructive, idempotent)]
+#[tool(
+    title = "Update a project",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -954,7 +959,12 @@ pub struct ProjectDeleted {
 /// void: archive it with `update_project` instead. `dry_run: true` shows the
 /// counts and deletes nothing (it also works without `tracks`, to see how
 /// many there are).
-#[tool(title = "Delete a project", destructive, idempotent)]
+#[tool(
+    title = "Delete a project",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn delete_project(ctx: &Ctx, args: DeleteProject) -> Result<ProjectDeleted, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();

@@ -93,7 +93,7 @@ fn settings_out(settings: &Settings, next_seq: i64, now: jiff::Timestamp) -> Set
 /// (date, time, duration), billing defaults (currency, hourly rate,
 /// billable), rounding, overlap policy, the most timers at once and the
 /// invoice number format, with a preview of each format in use.
-#[tool(title = "Get settings", read_only, idempotent)]
+#[tool(title = "Get settings", read_only, idempotent, scope = "tracks:read")]
 async fn get_settings(ctx: &Ctx) -> Result<SettingsOut, ToolError> {
     let now = ctx.now();
     ctx.run(move |conn, user| {
@@ -249,7 +249,7 @@ fn changed_fields(before: &SettingsOut, after: &SettingsOut) -> Vec<String> {
 /// running timers leaves them running (a note says so); the next
 /// `start_timer` stops the oldest. Rounding never changes stored times;
 /// invoices already made keep their quantities.
-#[tool(title = "Update settings", idempotent)]
+#[tool(title = "Update settings", idempotent, scope = "admin")]
 async fn update_settings(ctx: &Ctx, args: UpdateSettings) -> Result<SettingsUpdated, ToolError> {
     let now = ctx.now();
     let update = validate(args)?;
@@ -364,7 +364,12 @@ fn features(limits: &Limits) -> Vec<String> {
 /// tools it unlocks. `locked_tools` lists what the user's tier cannot call
 /// yet; calling one answers `tier_required`. Tiers are changed by the
 /// operator (`teetrack users set-tier`), not by a tool.
-#[tool(title = "Get subscription", read_only, idempotent)]
+#[tool(
+    title = "Get subscription",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn get_subscription(ctx: &Ctx) -> Result<Subscription, ToolError> {
     let tier = ctx.user().tier;
     let used = ctx.run(|conn, user| settings::usage(conn, user.id)).await?;

@@ -62,7 +62,7 @@ pub struct TagSaved {
 /// already has is a `conflict` (compared case-insensitively; the error names
 /// the existing tag, which can simply be used instead). Colours are
 /// `#RRGGBB`.
-#[tool(title = "Create a tag")]
+#[tool(title = "Create a tag", scope = "tracks:write")]
 async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
     let now = ctx.now();
     let name = valid_name("tag", &args.name)?;
@@ -118,7 +118,7 @@ pub struct TagList {
 /// time (all time; running timers count up to now). `search` matches part of
 /// the name. `total_count` covers the whole filtered set; page on with
 /// `next_cursor`.
-#[tool(title = "List tags", read_only, idempotent)]
+#[tool(title = "List tags", read_only, idempotent, scope = "tracks:read")]
 async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
     let now = ctx.now();
     let limit = pagination::limit(args.limit)?;
@@ -168,7 +168,7 @@ pub struct TagUpdated {
 /// Rename or recolour a tag; the tracks that carry it keep it (including
 /// tracks on invoices: a tag is a label, not billed data). A name another
 /// tag has is a `conflict`; a name matching several tags is `ambiguous`.
-#[tool(title = "Update a tag", idempotent)]
+#[tool(title = "Update a tag", idempotent, scope = "tracks:write")]
 async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError> {
     let now = ctx.now();
     let name = args
@@ -220,7 +220,12 @@ pub struct TagDeleted {
 /// Delete a tag: it is removed from every track that carries it (the tracks
 /// stay, invoiced ones too: a tag is not billed data). With `dry_run: true`,
 /// returns the tag and how many tracks carry it, and deletes nothing.
-#[tool(title = "Delete a tag", destructive, idempotent)]
+#[tool(
+    title = "Delete a tag",
+    destructive,
+    idempotent,
+    scope = "tracks:write"
+)]
 async fn delete_tag(ctx: &Ctx, args: DeleteTag) -> Result<TagDeleted, ToolError> {
     let now = ctx.now();
     ctx.run(move |conn, user| {

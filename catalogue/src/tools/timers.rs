@@ -90,7 +90,7 @@ struct TimerStart {
 /// tag name that matches nothing is `not_found`; one that matches several is
 /// `ambiguous` with the candidates. Overlaps with stopped tracks follow the
 /// overlap policy (`warn` lists their ids).
-#[tool(title = "Start a timer")]
+#[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
         description: args.description,
@@ -135,7 +135,7 @@ pub struct TimerStopped {
 /// `no_timer_running`; with several running and no `id`, `ambiguous` lists
 /// them. A timer that ran over 24 hours is only stopped with `confirm: true`
 /// or an explicit `end` (the forgotten-timer case).
-#[tool(title = "Stop a timer")]
+#[tool(title = "Stop a timer", scope = "tracks:write")]
 async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -194,7 +194,12 @@ pub struct ActiveTimers {
 
 /// List the running timers, oldest first, with how long each has run.
 /// An empty list means no timer is running.
-#[tool(title = "List running timers", read_only, idempotent)]
+#[tool(
+    title = "List running timers",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
 async fn list_active_timers(ctx: &Ctx) -> Result<ActiveTimers, ToolError> {
     let settings = ctx.settings().await?;
     let now = ctx.now();
@@ -234,7 +239,7 @@ pub struct SwitchTimer {
 /// Stop the running timer and start another at the same instant, atomically:
 /// either both happen or neither. With no timer running it just starts one;
 /// with several running, `stop` says which (else `ambiguous`).
-#[tool(title = "Switch to another timer")]
+#[tool(title = "Switch to another timer", scope = "tracks:write")]
 async fn switch_timer(ctx: &Ctx, args: SwitchTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
         description: args.description,
@@ -270,7 +275,7 @@ pub struct ContinueTrack {
 /// Start a new timer with the description, project, tags, billable flag and
 /// rate override of a past track ("continue what I did yesterday"). The past
 /// track is left as it is. Timer limits work as in `start_timer`.
-#[tool(title = "Continue a past track")]
+#[tool(title = "Continue a past track", scope = "tracks:write")]
 async fn continue_track(ctx: &Ctx, args: ContinueTrack) -> Result<TimerStarted, ToolError> {
     let past = ctx
         .run(move |conn, user| tracks::get(conn, user.id, args.id))

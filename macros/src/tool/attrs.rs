@@ -8,7 +8,11 @@ use super::ctxt::Ctxt;
 
 pub const TIERS: &[&str] = &["free", "pro", "business"];
 
-const KEYS: &str = "title, read_only, destructive, idempotent, tier, area";
+/// The OAuth scopes a tool may need; `catalogue::scopes::ALL` names the same
+/// (a test there checks every registered tool against it).
+pub const SCOPES: &[&str] = &["tracks:read", "tracks:write", "invoices", "admin"];
+
+const KEYS: &str = "title, read_only, destructive, idempotent, tier, area, scope";
 
 #[derive(Default)]
 pub struct ToolAttrs {
@@ -19,6 +23,8 @@ pub struct ToolAttrs {
     /// The tier's name, already checked against `TIERS`.
     pub tier: Option<LitStr>,
     pub area: Option<LitStr>,
+    /// The OAuth scope's name, already checked against `SCOPES`.
+    pub scope: Option<LitStr>,
 }
 
 impl ToolAttrs {
@@ -64,6 +70,22 @@ impl ToolAttrs {
                                 TIERS.join(", ")
                             ),
                         );
+                    }
+                }
+                "scope" => {
+                    out.scope = string_value(cx, &meta, &key)?;
+                    if let Some(scope) = &out.scope
+                        && !SCOPES.contains(&scope.value().as_str())
+                    {
+                        cx.error_spanned_by(
+                            scope,
+                            format!(
+                                "unknown scope {:?}; expected one of: {}",
+                                scope.value(),
+                                SCOPES.join(", ")
+                            ),
+                        );
+                        out.scope = None;
                     }
                 }
                 "read_only" => out.read_only = flag(cx, &meta, &key)?,
@@ -204,7 +226,8 @@ mod tests {
                 destructive,
                 idempotent,
                 tier = "pro",
-                area = "x"
+                area = "x",
+                scope = "invoices"
             ),
         );
         cx.check().expect("no errors");
@@ -212,6 +235,7 @@ mod tests {
         assert!(!attrs.read_only && attrs.destructive && attrs.idempotent);
         assert_eq!(attrs.tier.map(|t| t.value()).as_deref(), Some("pro"));
         assert_eq!(attrs.area.map(|t| t.value()).as_deref(), Some("x"));
+        assert_eq!(attrs.scope.map(|t| t.value()).as_deref(), Some("invoices"));
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub fn expand(func: &ItemFn, attrs: &ToolAttrs, sig: &ToolSignature) -> TokenStr
         Some("business") => quote!(::catalogue::Tier::Business),
         _ => quote!(::catalogue::Tier::Free),
     };
+    let scope = match &attrs.scope {
+        Some(scope) => quote!(::core::option::Option::Some(#scope)),
+        None => quote!(::core::option::Option::None),
+    };
     let area = match &attrs.area {
         Some(area) => quote!(::core::option::Option::Some(#area)),
         None => quote!(::core::option::Option::None),
@@ -102,6 +106,7 @@ pub fn expand(func: &ItemFn, attrs: &ToolAttrs, sig: &ToolSignature) -> TokenStr
                     destructive: #destructive,
                     idempotent: #idempotent,
                     tier: #tier,
+                    scope: #scope,
                     input_schema: ::catalogue::__private::input_schema::<#input_ty>,
                     output_schema: ::catalogue::__private::output_schema::<#output>,
                     handler: |#ctx, #args| {

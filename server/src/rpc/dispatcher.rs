@@ -691,7 +691,7 @@ mod tests {
         );
         assert_eq!(
             tool["_meta"],
-            json!({"teetrack/tier": "free", "teetrack/area": "context"})
+            json!({"teetrack/tier": "free", "teetrack/area": "context", "teetrack/scope": "tracks:read"})
         );
     }
 
@@ -744,6 +744,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier,
+            scope: None,
             input_schema: || json!({"type": "object"}),
             output_schema: || json!({"type": "object"}),
             handler,

@@ -113,6 +113,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier: Tier::Free,
+            scope: None,
             input_schema: || json!({"type": "object"}),
             output_schema: || json!({"type": "object"}),
             handler: never,

@@ -40,9 +40,10 @@ async fn every_refusal_has_its_status() {
 
     let anonymous = Client::new(&server.url, None).post(INIT, &[]).await;
     assert_eq!(anonymous.status, 401);
-    assert_eq!(
-        anonymous.headers["www-authenticate"],
-        "Bearer realm=\"teetrack\""
+    let challenge = anonymous.headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.starts_with("Bearer realm=\"teetrack\", resource_metadata=\""),
+        "{challenge}"
     );
     let wrong = Client::new(&server.url, Some("tt_NotARealToken000000000000000000000"))
         .post(INIT, &[])

@@ -24,11 +24,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt as _;
-use catalogue::db::users::{self, AccountError};
 use catalogue::{Db, User};
 use futures_util::StreamExt as _;
 use serde_json::json;
 
+use crate::oauth::bearer::{self, Principal, Rejected};
+use crate::oauth::{self, OAuth};
 use crate::rpc::{
     BATCH_VERSION, Dispatcher, Incoming, McpHeaders, Message, Notifier, Scope, Session,
 };
@@ -45,6 +46,14 @@ pub struct Config {
     /// Per token and per instance (see [`rate_limit`]).
     pub rate_per_minute: u32,
     pub rate_burst: u32,
+    /// The URL clients reach this server at, behind a reverse proxy; used in
+    /// every OAuth metadata document [default: http://<the bound address>].
+    pub public_url: Option<String>,
+    /// Test-only: OAuth client metadata documents may be fetched over plain
+    /// http from 127.0.0.1.
+    pub allow_loopback_client_metadata: bool,
+    /// How long an OAuth access token lives (seconds).
+    pub access_token_secs: i64,
 }
 
 /// The MCP endpoint's path.
@@ -52,7 +61,7 @@ pub const ENDPOINT: &str = "/api/mcp";
 
 struct App {
     dispatcher: Dispatcher,
-    db: Db,
+    oauth: Arc<OAuth>,
     origins: OriginPolicy,
     limiter: RateLimiter,
     max_body_bytes: usize,
@@ -71,9 +80,27 @@ pub async fn serve(
          with --allowed-origin (e.g. --allowed-origin https://chatgpt.com)",
         config.listen
     );
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let oauth = OAuth::new(
+        oauth::Settings {
+            public_url,
+            allow_loopback_client_metadata: config.allow_loopback_client_metadata,
+            access_token_secs: config.access_token_secs,
+        },
+        db.clone(),
+        ENDPOINT,
+    )
+    .await?;
     let app = Arc::new(App {
-        dispatcher: Dispatcher::new(db.clone()),
-        db,
+        dispatcher: Dispatcher::new(db),
+        oauth: Arc::clone(&oauth),
         origins: OriginPolicy::new(loopback, &config.allowed_origins),
         limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
         max_body_bytes: config.max_body_bytes,
@@ -88,11 +115,11 @@ pub async fn serve(
             get(|| async { reply::json(StatusCode::OK, &json!({"status": "ok"})) }),
         );
     // The tool reference, static and public, at /docs/.
-    let router = crate::docs_site::routes(router).with_state(app);
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let local = listener.local_addr()?;
+    let router = crate::docs_site::routes(router)
+        .with_state(app)
+        // Sign-in for remote connectors: discovery, registration,
+        // authorization, tokens.
+        .merge(oauth::routes(oauth));
     // Nagle's algorithm and delayed ACKs would hold each small event-stream
     // write for tens of milliseconds.
     let listener = listener.tap_io(|tcp| {
@@ -148,7 +175,8 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     let Some(token) = checks::bearer(headers) else {
         return unauthorized(
-            "missing bearer token: send `Authorization: Bearer <token>`; make one with `teetrack tokens create EMAIL`",
+            &app.oauth,
+            "missing bearer token: send `Authorization: Bearer <token>`; make one with `teetrack tokens create EMAIL`, or sign in with OAuth",
         );
     };
     if let Err(wait) = app.limiter.check(token, Instant::now()) {
@@ -162,10 +190,11 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         return response;
     }
-    let user = match authenticate(&app.db, token).await {
-        Ok(user) => user,
+    let principal = match authenticate(&app.oauth, token).await {
+        Ok(principal) => principal,
         Err(response) => return response,
     };
+    let user = principal.user.clone();
     let accepts = checks::accepts(headers);
     if !accepts.json {
         return refusal(
@@ -188,7 +217,11 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
         method: header_text(headers, "mcp-method"),
         name: header_text(headers, "mcp-name"),
     };
-    match Message::read(&body) {
+    let message = Message::read(&body);
+    if let Err(response) = check_scopes(&app.oauth, &principal, &message) {
+        return response;
+    }
+    match message {
         Message::One(Incoming::Request(request)) => {
             reply::one(&app, request, user, mcp_headers, accepts).await
         }
@@ -228,36 +261,76 @@ impl App {
     }
 }
 
-/// The token's user, checked against the database on every request.
-async fn authenticate(db: &Db, token: &str) -> Result<User, Response> {
-    let token = token.to_owned();
-    let checked = db
-        .run(move |conn| {
-            Ok::<_, catalogue::ToolError>(users::authenticate_token(
-                conn,
-                &token,
-                jiff::Timestamp::now(),
-            ))
-        })
-        .await;
-    match checked {
-        Ok(Ok(user)) => Ok(user),
-        Ok(Err(AccountError::BadToken)) => Err(unauthorized("invalid token (unknown or revoked)")),
-        Ok(Err(err)) => {
+/// The token's user and scopes, checked against the database on every
+/// request.
+async fn authenticate(oauth: &OAuth, token: &str) -> Result<Principal, Response> {
+    match bearer::authenticate(oauth, token).await {
+        Ok(principal) => Ok(principal),
+        Err(Rejected::Invalid) => Err(unauthorized(
+            oauth,
+            "invalid token (unknown, expired or revoked)",
+        )),
+        Err(Rejected::WrongAudience) => Err(unauthorized(
+            oauth,
+            "the token was issued for another resource",
+        )),
+        Err(Rejected::Unavailable(err)) => {
             tracing::error!(error = %err, "cannot check a token");
             Err(refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "cannot check the token right now",
             ))
         }
-        Err(err) => {
-            tracing::error!(error = %err.message, "cannot check a token");
-            Err(refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "cannot check the token right now",
-            ))
+    }
+}
+
+/// A `tools/call` needs the scope its tool's manifest names; a token without
+/// it gets 403 `insufficient_scope`, naming the scope to ask for.
+fn check_scopes(oauth: &OAuth, principal: &Principal, message: &Message) -> Result<(), Response> {
+    if principal.scopes.is_none() {
+        return Ok(());
+    }
+    let calls: Vec<&crate::rpc::Request> = match message {
+        Message::One(Incoming::Request(request)) => vec![request],
+        Message::Batch(items) => items
+            .iter()
+            .filter_map(|item| match item {
+                Incoming::Request(request) => Some(request),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for request in calls {
+        if request.method != "tools/call" {
+            continue;
+        }
+        let name = request
+            .params
+            .as_ref()
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str());
+        let Some(tool) = name.and_then(catalogue::find_tool) else {
+            continue;
+        };
+        let scope = tool.required_scope();
+        if !principal.allows(scope) {
+            let mut response = refusal(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "{} needs the {scope} scope, which this token was not granted",
+                    tool.name
+                ),
+            );
+            if let Ok(value) = HeaderValue::from_str(&oauth.insufficient_scope(scope)) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+            return Err(response);
         }
     }
+    Ok(())
 }
 
 async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
@@ -303,12 +376,15 @@ fn refusal(status: StatusCode, message: &str) -> Response {
     )
 }
 
-fn unauthorized(message: &str) -> Response {
+/// 401, naming the Protected Resource Metadata where a client finds out how
+/// to sign in (RFC 9728 §5.1).
+fn unauthorized(oauth: &OAuth, message: &str) -> Response {
     let mut response = refusal(StatusCode::UNAUTHORIZED, message);
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer realm=\"teetrack\""),
-    );
+    let challenge = HeaderValue::from_str(&oauth.challenge())
+        .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"teetrack\""));
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, challenge);
     response
 }
 
@@ -318,12 +394,17 @@ mod tests {
 
     #[test]
     fn refusals_are_json_rpc_errors_without_an_id() {
-        let response = unauthorized("no");
+        let response = refusal(StatusCode::UNAUTHORIZED, "no");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            response.headers()[header::WWW_AUTHENTICATE],
-            "Bearer realm=\"teetrack\""
-        );
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let body =
+            futures_util::FutureExt::now_or_never(axum::body::to_bytes(response.into_body(), 1024))
+                .unwrap()
+                .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body,
+            json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": "no"}})
+        );
     }
 }
