@@ -44,7 +44,7 @@ async def test_tools_are_listed_with_schemas_annotations_and_meta(server, mode):
         assert context.annotations is not None
         assert context.annotations.read_only_hint is True
         assert context.annotations.open_world_hint is False
-        assert context.meta == {"teetrack/tier": "free", "teetrack/area": "context"}
+        assert context.meta == {"teetrack/tier": "free", "teetrack/area": "context", "teetrack/scope": "tracks:read"}
 
 
 @MODES
