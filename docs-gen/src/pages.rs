@@ -274,7 +274,8 @@ fn tool_page(
          <div><dt>Destructive</dt>{}</div>\n\
          <div><dt>Idempotent</dt>{}</div>\n\
          <div><dt>Open world</dt>{}</div>\n\
-         <div><dt>Tier</dt><dd><b>{tier}</b> — open to {tier_note}</dd></div>\n</dl>\n",
+         <div><dt>Tier</dt><dd><b>{tier}</b> — open to {tier_note}</dd></div>\n\
+         <div><dt>OAuth scope</dt><dd><code>{scope}</code> — {scope_note}</dd></div>\n</dl>\n",
         yes_no(tool.read_only, "it only reads data", "it changes data"),
         yes_no(
             tool.destructive,
@@ -293,6 +294,12 @@ fn tool_page(
         ),
         tier = tool.tier,
         tier_note = tier_note(tool.tier),
+        scope = tool.required_scope(),
+        scope_note = esc(
+            &catalogue::scopes::describe(tool.required_scope())
+                .unwrap_or("")
+                .to_lowercase()
+        ),
     );
 
     for (id, heading, key, output) in [
