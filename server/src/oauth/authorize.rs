@@ -457,3 +457,34 @@ pub fn html(status: StatusCode, body: String) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_keeps_every_ticked_box_and_the_first_of_other_fields() {
+        let form = Decision::read(
+            b"client_id=c1&client_id=c2&grant=tracks%3Aread&grant=admin&state=a+b&decision=approve&credential=ABCDE-FGHIJ&other=x",
+        );
+        assert_eq!(form.params.client_id.as_deref(), Some("c1"));
+        assert_eq!(form.grants, ["tracks:read", "admin"]);
+        assert_eq!(form.params.state.as_deref(), Some("a b"));
+        assert_eq!(form.decision, "approve");
+        assert_eq!(form.credential, "ABCDE-FGHIJ");
+        assert_eq!(form.params.scope, None);
+    }
+
+    #[test]
+    fn challenges_are_43_base64url_characters() {
+        assert!(valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c"
+        ));
+        assert!(!valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM"
+        ));
+    }
+}
