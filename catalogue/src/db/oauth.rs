@@ -251,6 +251,25 @@ pub struct Authorization {
     pub scope: String,
 }
 
+/// How long spent or expired rows are kept before [`prune`] drops them: a
+/// day, long past any use they could still have (a reused code or refresh
+/// token is caught while it is kept; after its expiry it is refused anyway).
+const KEEP_SECS: i64 = 24 * 3600;
+
+/// Drops expired codes, sign-in codes and tokens; called on each approval,
+/// so the tables stay the size of what is alive.
+pub fn prune(conn: &mut Conn, now: jiff::Timestamp) -> Result<usize, OAuthError> {
+    let before = epoch(now) - KEEP_SECS;
+    let mut dropped = diesel::delete(oauth_codes::table.filter(oauth_codes::expires_at.lt(before)))
+        .execute(conn)?;
+    dropped +=
+        diesel::delete(oauth_login_codes::table.filter(oauth_login_codes::expires_at.lt(before)))
+            .execute(conn)?;
+    dropped += diesel::delete(oauth_tokens::table.filter(oauth_tokens::expires_at.lt(before)))
+        .execute(conn)?;
+    Ok(dropped)
+}
+
 /// Stores an authorization code valid `ttl_secs`; the code in clear.
 pub fn create_code(
     conn: &mut Conn,
@@ -258,6 +277,7 @@ pub fn create_code(
     ttl_secs: i64,
     now: jiff::Timestamp,
 ) -> Result<String, OAuthError> {
+    prune(conn, now)?;
     let code = secret(CODE_PREFIX);
     diesel::insert_into(oauth_codes::table)
         .values((
@@ -785,6 +805,33 @@ mod tests {
             create_login_code(conn, "nobody@example.com", 600, now()),
             Err(OAuthError::NoSuchUser(_))
         ));
+    }
+
+    #[test]
+    fn expired_rows_are_pruned_a_day_after_they_expire() {
+        let (_dir, db, user, client) = setup();
+        let conn = &mut db.conn().unwrap();
+        let code = create_code(conn, &authorization(&user, &client), 60, now()).unwrap();
+        let month = Lifetimes {
+            refresh_secs: 30 * 86400,
+            ..LIFE
+        };
+        let pair = exchange_code(conn, &code, month, now(), |_| Ok::<_, OAuthError>(())).unwrap();
+        create_login_code(conn, "ada@example.com", 600, now()).unwrap();
+        assert_eq!(prune(conn, later(3600)).unwrap(), 0);
+        // A day after the code, the sign-in code and the access token expired.
+        assert_eq!(prune(conn, later(3600 + KEEP_SECS + 1)).unwrap(), 3);
+        // The refresh token lives on, and still rotates.
+        assert!(
+            refresh(
+                conn,
+                &pair.refresh_token,
+                &client.client_id,
+                LIFE,
+                later(3600 + KEEP_SECS + 1)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
