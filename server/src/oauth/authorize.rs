@@ -299,6 +299,18 @@ pub async fn decide(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
             Some("Tick at least one thing to allow, or choose Deny."),
         );
     }
+    let attempts = format!("sign-in {}", pending.client.client_id);
+    if let Err(wait) = oauth.limiter.check(&attempts, std::time::Instant::now()) {
+        return super::too_many(
+            html(
+                StatusCode::TOO_MANY_REQUESTS,
+                consent_page::render_error(
+                    "Too many sign-in attempts for this app; wait a minute and connect again.",
+                ),
+            ),
+            wait,
+        );
+    }
     let credential = form.credential.trim().to_owned();
     if credential.is_empty() {
         return page(

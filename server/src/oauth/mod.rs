@@ -33,6 +33,8 @@ use catalogue::Db;
 use catalogue::db::oauth::{Lifetimes, OAuthError};
 use serde_json::Value;
 
+use crate::transport::http::rate_limit::RateLimiter;
+
 /// How the authorization server was asked to run.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -58,6 +60,9 @@ pub struct OAuth {
     pub code_secs: i64,
     pub csrf: csrf::Signer,
     pub client_metadata: register::MetadataFetcher,
+    /// Registrations (all together) and sign-in attempts (per client), per
+    /// instance: what an unauthenticated caller can make us store or check.
+    pub limiter: RateLimiter,
 }
 
 impl std::fmt::Debug for OAuth {
@@ -67,6 +72,11 @@ impl std::fmt::Debug for OAuth {
             .finish_non_exhaustive()
     }
 }
+
+/// Registrations, and sign-in attempts for one client, a minute (and at
+/// once) per instance: far above what people do, far below a guessing loop.
+const LIMIT_PER_MINUTE: u32 = 30;
+const LIMIT_BURST: u32 = 20;
 
 /// Access tokens are short-lived (an hour unless told); refresh tokens last a
 /// month and rotate.
@@ -98,6 +108,7 @@ impl OAuth {
             client_metadata: register::MetadataFetcher::new(
                 settings.allow_loopback_client_metadata,
             )?,
+            limiter: RateLimiter::new(LIMIT_PER_MINUTE, LIMIT_BURST),
         }))
     }
 
@@ -185,6 +196,16 @@ pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
         status,
         &serde_json::json!({"error": code, "error_description": description}),
     )
+}
+
+/// 429 with `Retry-After`, when [`OAuth::limiter`] says to wait.
+pub fn too_many(mut response: Response, wait: Duration) -> Response {
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
 }
 
 /// A database fault while serving an OAuth endpoint.

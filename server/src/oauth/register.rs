@@ -78,6 +78,16 @@ fn is_loopback(url: &Url) -> bool {
 
 /// POST /oauth/register
 pub async fn register(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
+    if let Err(wait) = oauth.limiter.check("register", std::time::Instant::now()) {
+        return super::too_many(
+            super::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "temporarily_unavailable",
+                "too many registrations; try again shortly",
+            ),
+            wait,
+        );
+    }
     let invalid =
         |message: &str| super::error(StatusCode::BAD_REQUEST, "invalid_client_metadata", message);
     if body.len() > MAX_REGISTRATION_BYTES {

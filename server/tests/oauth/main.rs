@@ -825,3 +825,36 @@ async fn the_user_grants_only_the_scopes_left_ticked() {
         200
     );
 }
+
+#[tokio::test]
+async fn registrations_and_sign_in_attempts_are_rate_limited() {
+    let t = Teetrack::new();
+    user_with_token(&t, "ada@example.com");
+    let server = Server::start(&t, &[]);
+    let client = Oauth::register(&server).await;
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let answer = client.consent(None, "WRONG-CODE1", "approve").await;
+        statuses.push(answer.status().as_u16());
+    }
+    assert_eq!(statuses[..19], [200; 19], "{statuses:?}");
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let response = http()
+            .post(format!("{}/oauth/register", server.base))
+            .header("content-type", "application/json")
+            .body(json!({"redirect_uris": [REDIRECT]}).to_string())
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
+    }
+    assert!(
+        statuses.contains(&201) && statuses.ends_with(&[429]),
+        "{statuses:?}"
+    );
+}

@@ -8,7 +8,7 @@
 //! messages) before its result; then it becomes an event stream.
 
 mod checks;
-mod rate_limit;
+pub(crate) mod rate_limit;
 mod reply;
 
 use std::future::Future;
