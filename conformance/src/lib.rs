@@ -1,7 +1,9 @@
 //! The fixtures the MCP conformance suite (`@modelcontextprotocol/conformance`)
 //! expects under fixed names: content of every kind, an error, progress, log
 //! messages, a capability the client must declare, prompts, resources and a
-//! completion. Plain JSON in and out, so this crate knows nothing of the
+//! completion, and the multi round-trip requests of 2026-07-28 (SEP-2322:
+//! a result that asks the client for input, and the retry that brings it).
+//! Plain JSON in and out, so this crate knows nothing of the
 //! server; `teetrack` adds them to its lists only when built with its
 //! `conformance` feature (`server/tests/conformance/run.sh` does).
 
@@ -31,6 +33,15 @@ pub struct Emit<'a> {
     pub log: &'a (dyn Fn(&str, Value) + Send + Sync),
 }
 
+/// A retry after an `InputRequiredResult`: the client's `inputResponses`
+/// and the state the fixture asked to keep, already unsealed and checked by
+/// the server (`None` on a first call).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Input<'a> {
+    pub responses: Option<&'a serde_json::Map<String, Value>>,
+    pub state: Option<&'a Value>,
+}
+
 fn tool(name: &str, description: &str) -> Value {
     json!({"name": name, "description": description, "inputSchema": {"type": "object", "properties": {}}})
 }
@@ -48,6 +59,38 @@ pub fn tools() -> Vec<Value> {
         ),
         tool("test_image_content", "Returns a PNG as image content."),
         tool(
+            "test_input_required_result_capabilities",
+            "Asks only for the input the client's capabilities allow.",
+        ),
+        tool(
+            "test_input_required_result_elicitation",
+            "Asks the user's name (elicitation), then greets.",
+        ),
+        tool(
+            "test_input_required_result_list_roots",
+            "Asks for the client's roots, then names them.",
+        ),
+        tool(
+            "test_input_required_result_multi_round",
+            "Asks a name, then a colour, with a new requestState each round.",
+        ),
+        tool(
+            "test_input_required_result_multiple_inputs",
+            "Asks for elicitation, sampling and roots at once.",
+        ),
+        tool(
+            "test_input_required_result_request_state",
+            "Asks for a confirmation and checks its requestState on the retry.",
+        ),
+        tool(
+            "test_input_required_result_sampling",
+            "Asks the client's model a question, then answers with its reply.",
+        ),
+        tool(
+            "test_input_required_result_tampered_state",
+            "Asks for a confirmation with an integrity-protected requestState.",
+        ),
+        tool(
             "test_logging_tool",
             "Logs one info message (only sent when the request asks for logs).",
         ),
@@ -60,6 +103,10 @@ pub fn tools() -> Vec<Value> {
             "Returns text, an image and an embedded resource.",
         ),
         tool("test_simple_text", "Returns one text block."),
+        tool(
+            "test_streaming_elicitation",
+            "Asks for input the stateless way: an InputRequiredResult, never a request on the stream.",
+        ),
         tool(
             "test_tool_with_logging",
             "Logs three info messages 50 ms apart.",
@@ -80,8 +127,18 @@ fn result(content: Vec<Value>) -> Value {
 }
 
 /// Runs fixture `name`; `None` when there is no such fixture. `meta` is the
-/// request's `_meta` (`Value::Null` when absent).
-pub async fn call_tool(name: &str, meta: &Value, emit: Emit<'_>) -> Option<Result<Value, Fault>> {
+/// request's `_meta` (`Value::Null` when absent). A fixture that needs the
+/// client's input answers `resultType: "input_required"`, with any
+/// `requestState` as plain JSON: the server seals it.
+pub async fn call_tool(
+    name: &str,
+    meta: &Value,
+    input: Input<'_>,
+    emit: Emit<'_>,
+) -> Option<Result<Value, Fault>> {
+    if name.starts_with("test_input_required_result_") || name == "test_streaming_elicitation" {
+        return mrtr::call_tool(name, meta, input);
+    }
     let pause = || tokio::time::sleep(Duration::from_millis(50));
     Some(Ok(match name {
         "test_simple_text" => result(vec![text("This is a simple text response for testing.")]),
@@ -200,6 +257,8 @@ pub fn prompts() -> Vec<Value> {
         json!({"name": "test_prompt_with_embedded_resource", "description": "A prompt with an embedded resource",
                "arguments": [{"name": "resourceUri", "description": "URI of the resource to embed", "required": true}]}),
         json!({"name": "test_prompt_with_image", "description": "A prompt with an image"}),
+        json!({"name": "test_input_required_result_prompt",
+               "description": "A prompt that asks the user for its context first (elicitation)"}),
         json!({"name": "test_simple_prompt", "description": "A simple prompt without arguments"}),
     ]
 }
@@ -209,7 +268,12 @@ pub fn prompts() -> Vec<Value> {
 pub fn get_prompt(
     name: &str,
     arguments: &BTreeMap<String, String>,
+    meta: &Value,
+    input: Input<'_>,
 ) -> Option<Result<Value, String>> {
+    if name == "test_input_required_result_prompt" {
+        return Some(mrtr::prompt(meta, input));
+    }
     let arg = |key: &str| {
         arguments
             .get(key)
@@ -241,6 +305,8 @@ pub fn get_prompt(
     Some(messages.map(|messages| json!({"messages": messages})))
 }
 
+mod mrtr;
+
 /// Completions for a fixture prompt's argument, or `None`.
 pub fn complete(prompt: &str, argument: &str, value: &str) -> Option<Vec<String>> {
     if prompt != "test_prompt_with_arguments" || !["arg1", "arg2"].contains(&argument) {
@@ -269,11 +335,17 @@ mod tests {
                 .contains("123")
         );
         assert!(read_resource("teetrack://settings").is_none());
-        assert!(get_prompt("weekly_report", &BTreeMap::new()).is_none());
+        let none = Input::default();
+        assert!(get_prompt("weekly_report", &BTreeMap::new(), &Value::Null, none).is_none());
         assert!(
-            get_prompt("test_prompt_with_arguments", &BTreeMap::new())
-                .unwrap()
-                .is_err()
+            get_prompt(
+                "test_prompt_with_arguments",
+                &BTreeMap::new(),
+                &Value::Null,
+                none
+            )
+            .unwrap()
+            .is_err()
         );
         assert_eq!(
             complete("test_prompt_with_arguments", "arg1", "par").unwrap(),

@@ -3,6 +3,7 @@
 //! session's handshake lives in the transport's [`Session`]), so any
 //! instance can answer any request.
 
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use catalogue::{Clock, Ctx, Db, Progress, User};
@@ -11,8 +12,9 @@ use serde_json::{Value, json};
 #[cfg(feature = "conformance")]
 use super::fixtures;
 use super::logging::{LogLevel, RequestLog};
-use super::method::{CallToolParams, CompleteParams, CompletionRef, Method};
+use super::method::{CallToolParams, CompleteParams, CompletionRef, InputParams, Method};
 use super::prompts::{self, Completion, Lookup};
+use super::request_state::{Binding, StateKey};
 use super::revision::{self, Era};
 use super::scope::{Notifier, Scope};
 use super::tools::{self, Listing};
@@ -22,6 +24,9 @@ use super::{Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
 pub struct Dispatcher {
     db: Db,
     tools: Listing,
+    /// Seals the `requestState` of an `InputRequiredResult`: derived from
+    /// the database's secret on first use, so every instance has the same.
+    state_key: OnceLock<StateKey>,
 }
 
 /// At most this many completion values, as the spec allows.
@@ -32,7 +37,37 @@ impl Dispatcher {
         Dispatcher {
             db,
             tools: Listing::new(catalogue::registry()),
+            state_key: OnceLock::new(),
         }
+    }
+
+    /// Seals and opens `requestState` with `key` (one every instance shares).
+    #[cfg(test)]
+    fn with_state_key(self, key: StateKey) -> Dispatcher {
+        Dispatcher {
+            state_key: OnceLock::from(key),
+            ..self
+        }
+    }
+
+    async fn state_key(&self) -> Result<&StateKey, RpcError> {
+        if let Some(key) = self.state_key.get() {
+            return Ok(key);
+        }
+        let secret = self
+            .db
+            .run(|conn| {
+                catalogue::db::oauth::signing_key(conn)
+                    .map_err(|err| catalogue::ToolError::internal(err.to_string()))
+            })
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err.message, "cannot read the server's secret");
+                RpcError::internal()
+            })?;
+        Ok(self
+            .state_key
+            .get_or_init(|| StateKey::from_secret(secret.as_bytes())))
     }
 
     #[cfg(test)]
@@ -102,12 +137,21 @@ impl Dispatcher {
                 cacheable(page, LIST_TTL_MS, "public")
             }
             Method::CallTool(params) => {
+                let binding = binding(scope, &request.method, &params.name, &params.arguments);
+                #[cfg_attr(not(feature = "conformance"), allow(unused_variables))]
+                let state = self.open_state(&params.input, &binding, &era).await?;
                 #[cfg(feature = "conformance")]
                 if catalogue::find_tool(&params.name).is_none()
-                    && let Some(outcome) =
-                        fixtures::call_tool(&params.name, &meta, scope, &era).await
+                    && let Some(outcome) = fixtures::call_tool(
+                        &params.name,
+                        &meta,
+                        scope,
+                        &era,
+                        fixtures::input(&params.input, state.as_ref()),
+                    )
+                    .await
                 {
-                    return Ok(era.result(outcome?));
+                    return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
                 let progress = progress_token.map(|token| progress_reporter(token, &scope.notify));
                 self.call_tool(params, scope.user.clone(), progress, &log)
@@ -120,9 +164,18 @@ impl Dispatcher {
                 cacheable(list, LIST_TTL_MS, "public")
             }
             Method::GetPrompt(params) => {
+                let arguments = json!(params.arguments);
+                let binding = binding(scope, &request.method, &params.name, &arguments);
+                #[cfg_attr(not(feature = "conformance"), allow(unused_variables))]
+                let state = self.open_state(&params.input, &binding, &era).await?;
                 #[cfg(feature = "conformance")]
-                if let Some(outcome) = fixtures::get_prompt(&params.name, &params.arguments) {
-                    return Ok(era.result(outcome?));
+                if let Some(outcome) = fixtures::get_prompt(
+                    &params.name,
+                    &params.arguments,
+                    &meta,
+                    fixtures::input(&params.input, state.as_ref()),
+                ) {
+                    return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
                 prompts::get(&params.name, &params.arguments)?
             }
@@ -160,6 +213,69 @@ impl Dispatcher {
             Method::Complete(params) => self.complete(params, scope.user.clone()).await?,
         };
         Ok(era.result(result))
+    }
+
+    /// The handler's own state a retry carries in `requestState`, checked
+    /// (SEP-2322: it comes back through the client, so it is untrusted until
+    /// its seal is). A state this server did not seal for this user, method
+    /// and name is invalid params, and so is an answer in `inputResponses`
+    /// that is no result object; the handshake era has neither field.
+    async fn open_state(
+        &self,
+        input: &InputParams,
+        binding: &Binding<'_>,
+        era: &Era,
+    ) -> Result<Option<Value>, RpcError> {
+        if era.is_modern()
+            && let Some((key, _)) = input
+                .input_responses
+                .iter()
+                .flatten()
+                .find(|(_, answer)| !answer.is_object())
+        {
+            return Err(RpcError::invalid_params(format!(
+                "inputResponses[{key:?}] must be the result of the request asked for \
+                 (an ElicitResult, CreateMessageResult or ListRootsResult object)"
+            )));
+        }
+        match (&input.request_state, era.is_modern()) {
+            (Some(sealed), true) => self
+                .state_key()
+                .await?
+                .open(binding, sealed, jiff::Timestamp::now().as_second())
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// An `InputRequiredResult` with its handler's `requestState` (any
+    /// JSON) sealed into the opaque string the client echoes back. Only the
+    /// current revision can ask the client for input within a request.
+    #[cfg_attr(not(feature = "conformance"), allow(dead_code))]
+    async fn seal_state(
+        &self,
+        mut result: Value,
+        binding: &Binding<'_>,
+        era: &Era,
+    ) -> Result<Value, RpcError> {
+        if result["resultType"] != "input_required" {
+            return Ok(result);
+        }
+        if !era.is_modern() {
+            return Err(RpcError::invalid_params(format!(
+                "{} needs the client's input, which only protocol revision {} can give within a request",
+                binding.name,
+                super::MODERN
+            )));
+        }
+        if let Some(state) = result.get_mut("requestState") {
+            let sealed =
+                self.state_key()
+                    .await?
+                    .seal(binding, state, jiff::Timestamp::now().as_second());
+            *state = Value::String(sealed);
+        }
+        Ok(result)
     }
 
     async fn call_tool(
@@ -274,6 +390,16 @@ impl Dispatcher {
             .filter(|name| name.to_lowercase().starts_with(&typed))
             .map(str::to_owned)
             .collect())
+    }
+}
+
+/// What a `requestState` is bound to: who asked, and for what.
+fn binding<'a>(scope: &Scope, method: &'a str, name: &'a str, arguments: &'a Value) -> Binding<'a> {
+    Binding {
+        user_id: scope.user.id,
+        method,
+        name,
+        arguments,
     }
 }
 
@@ -496,6 +622,111 @@ mod tests {
                 .is_none()
         );
         assert_eq!(error(&d, "server/discover", json!({})).await.0, -32602);
+    }
+
+    /// Two instances that share the secret: what one seals, the other
+    /// opens; a state altered on the way, or sealed for another call, is
+    /// invalid params (SEP-2322: `requestState` is attacker-controlled).
+    #[tokio::test]
+    async fn request_state_round_trips_between_instances_and_tampering_is_refused() {
+        let f = fixture();
+        let instance = || Harness {
+            dispatcher: Dispatcher::new(f.db.clone())
+                .with_state_key(StateKey::from_secret(b"shared by every instance")),
+            ..dispatcher(&f)
+        };
+        let (a, b) = (instance(), instance());
+        let modern_era = Era::Modern { log_level: None };
+        let arguments = json!({});
+        let call = binding(&a.scope, "tools/call", "get_context", &arguments);
+        let asked = a
+            .dispatcher
+            .seal_state(
+                json!({"resultType": "input_required", "inputRequests": {}, "requestState": {"step": 1}}),
+                &call,
+                &modern_era,
+            )
+            .await
+            .unwrap();
+        let sealed = asked["requestState"]
+            .as_str()
+            .expect("sealed into a string");
+        assert!(!sealed.contains("step"), "opaque: {sealed}");
+        let retry = InputParams {
+            input_responses: None,
+            request_state: Some(sealed.to_owned()),
+        };
+        assert_eq!(
+            b.dispatcher
+                .open_state(&retry, &call, &modern_era)
+                .await
+                .unwrap(),
+            Some(json!({"step": 1}))
+        );
+        let with_state = |state: &str| {
+            modern(json!({"name": "get_context", "arguments": {}, "requestState": state}))
+        };
+        let answered = result(&b, "tools/call", with_state(sealed)).await;
+        assert_eq!(answered["resultType"], "complete");
+        let malformed = modern(json!({"name": "get_context", "inputResponses": {"k": 12345}}));
+        let (code, message) = error(&b, "tools/call", malformed).await;
+        assert_eq!(code, RpcError::INVALID_PARAMS as i64);
+        assert!(message.contains("inputResponses[\"k\"]"), "{message}");
+        for (state, why) in [
+            (format!("{sealed}-TAMPERED"), "integrity check failed"),
+            ("made-up".to_owned(), "not a state this server issued"),
+        ] {
+            let (code, message) = error(&b, "tools/call", with_state(&state)).await;
+            assert_eq!(code, RpcError::INVALID_PARAMS as i64, "{state}");
+            assert!(message.contains(why), "{message}");
+        }
+        let (code, message) = error(
+            &b,
+            "tools/call",
+            modern(json!({"name": "get_context", "arguments": {"x": 1}, "requestState": sealed})),
+        )
+        .await;
+        assert_eq!(code, RpcError::INVALID_PARAMS as i64);
+        assert!(message.contains("another request"), "{message}");
+        let other_key = Harness {
+            dispatcher: Dispatcher::new(f.db.clone())
+                .with_state_key(StateKey::from_secret(b"another deployment")),
+            ..dispatcher(&f)
+        };
+        let (code, _) = error(&other_key, "tools/call", with_state(sealed)).await;
+        assert_eq!(code, RpcError::INVALID_PARAMS as i64);
+        // The handshake era has no requestState to check, and cannot ask.
+        let legacy = json!({"name": "get_context", "requestState": "made-up"});
+        assert_eq!(result(&b, "tools/call", legacy).await["isError"], false);
+        let refused = a.dispatcher.seal_state(
+            json!({"resultType": "input_required", "requestState": {}}),
+            &call,
+            &Era::Legacy("2025-11-25"),
+        );
+        assert_eq!(refused.await.unwrap_err().code, RpcError::INVALID_PARAMS);
+    }
+
+    /// Without a key given, each instance derives it from the secret in the
+    /// database they share.
+    #[tokio::test]
+    async fn instances_on_one_database_share_the_request_state_key() {
+        let f = fixture();
+        let (a, b) = (Dispatcher::new(f.db.clone()), Dispatcher::new(f.db.clone()));
+        let arguments = json!({});
+        let call = Binding {
+            user_id: f.user.id,
+            method: "tools/call",
+            name: "t",
+            arguments: &arguments,
+        };
+        let now = jiff::Timestamp::now().as_second();
+        let sealed = a
+            .state_key()
+            .await
+            .unwrap()
+            .seal(&call, &json!("kept"), now);
+        let opened = b.state_key().await.unwrap().open(&call, &sealed, now);
+        assert_eq!(opened.unwrap(), "kept");
     }
 
     #[tokio::test]

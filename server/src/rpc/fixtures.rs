@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::RpcError;
 use super::logging::{LogLevel, RequestLog};
+use super::method::InputParams;
 use super::revision::Era;
 use super::scope::Scope;
 use teetrack_conformance as fixtures;
@@ -44,6 +45,7 @@ pub async fn call_tool(
     meta: &Value,
     scope: &Scope,
     era: &Era,
+    input: fixtures::Input<'_>,
 ) -> Option<Result<Value, RpcError>> {
     let threshold = match era {
         Era::Modern { log_level } => *log_level,
@@ -61,7 +63,7 @@ pub async fn call_tool(
             });
         },
     };
-    let outcome = fixtures::call_tool(name, meta, emit).await?;
+    let outcome = fixtures::call_tool(name, meta, input, emit).await?;
     Some(outcome.map_err(|fault| {
         let mut err = RpcError::invalid_params(fault.message);
         err.code = fault.code;
@@ -75,8 +77,18 @@ pub async fn call_tool(
 pub fn get_prompt(
     name: &str,
     arguments: &BTreeMap<String, String>,
+    meta: &Value,
+    input: fixtures::Input<'_>,
 ) -> Option<Result<Value, RpcError>> {
-    fixtures::get_prompt(name, arguments).map(|r| r.map_err(RpcError::invalid_params))
+    fixtures::get_prompt(name, arguments, meta, input).map(|r| r.map_err(RpcError::invalid_params))
+}
+
+/// A retry's answers and its state (already checked by the dispatcher).
+pub fn input<'a>(params: &'a InputParams, state: Option<&'a Value>) -> fixtures::Input<'a> {
+    fixtures::Input {
+        responses: params.input_responses.as_ref(),
+        state,
+    }
 }
 
 pub fn read_resource(uri: &str) -> Option<Value> {

@@ -53,6 +53,8 @@ pub struct CallToolParams {
     /// Left as JSON: each tool reads its own arguments (absent is `null`).
     #[serde(default)]
     pub arguments: Value,
+    #[serde(flatten)]
+    pub input: InputParams,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +62,21 @@ pub struct GetPromptParams {
     pub name: String,
     #[serde(default)]
     pub arguments: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub input: InputParams,
+}
+
+/// A retry after an `InputRequiredResult` (2026-07-28, SEP-2322): the
+/// client's answers, keyed as the server asked, and the server's sealed
+/// state, echoed untouched.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputParams {
+    /// `null` counts as absent; anything but an object is invalid params.
+    #[serde(default)]
+    pub input_responses: Option<serde_json::Map<String, Value>>,
+    #[serde(default)]
+    pub request_state: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +172,13 @@ mod tests {
         assert!(matches!(
             Method::parse("tools/call", Some(json!({"name": "get_context"}))),
             Ok(Method::CallTool(p)) if p.name == "get_context" && p.arguments.is_null()
+                && p.input.input_responses.is_none() && p.input.request_state.is_none()
+        ));
+        assert!(matches!(
+            Method::parse("prompts/get", Some(json!({"name": "p", "inputResponses": {"k": {}},
+                "requestState": "s"}))),
+            Ok(Method::GetPrompt(p)) if p.input.input_responses.as_ref().is_some_and(|r| r.contains_key("k"))
+                && p.input.request_state.as_deref() == Some("s")
         ));
     }
 
@@ -191,6 +215,20 @@ mod tests {
         );
         assert_eq!(
             code(Method::parse("tools/call", Some(json!("get_context")))),
+            RpcError::INVALID_PARAMS
+        );
+        assert_eq!(
+            code(Method::parse(
+                "tools/call",
+                Some(json!({"name": "t", "inputResponses": {"k": {}}, "requestState": 3}))
+            )),
+            RpcError::INVALID_PARAMS
+        );
+        assert_eq!(
+            code(Method::parse(
+                "tools/call",
+                Some(json!({"name": "t", "inputResponses": [1]}))
+            )),
             RpcError::INVALID_PARAMS
         );
     }

@@ -9,6 +9,7 @@ mod logging;
 mod message;
 mod method;
 mod prompts;
+mod request_state;
 mod resources;
 mod revision;
 mod scope;

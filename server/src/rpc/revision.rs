@@ -136,12 +136,15 @@ impl Era {
     }
 
     /// Dresses a result for its era: the current revision's results say
-    /// what they are and who answered.
+    /// what they are (`complete` unless the handler said `input_required`)
+    /// and who answered.
     pub fn result(&self, mut result: Value) -> Value {
         if self.is_modern()
             && let Value::Object(fields) = &mut result
         {
-            fields.insert("resultType".into(), json!("complete"));
+            fields
+                .entry("resultType")
+                .or_insert_with(|| json!("complete"));
             let meta = fields.entry("_meta").or_insert_with(|| json!({}));
             if let Value::Object(meta) = meta {
                 meta.insert(SERVER_INFO_KEY.into(), server_info());
