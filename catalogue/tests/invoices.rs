@@ -1553,7 +1553,9 @@ async fn generating_an_invoice_reports_progress_to_a_client_that_asked() {
     });
     let ctx = app.ctx(&ada).with_progress(progress);
     let tool = catalogue::find_tool("generate_invoice").unwrap();
-    tool.call(ctx, json!({"client": "Acme", "period": "today"})).await.unwrap();
+    tool.call(ctx, json!({"client": "Acme", "period": "today"}))
+        .await
+        .unwrap();
     let seen = seen.lock().unwrap();
     let steps: Vec<(u64, Option<u64>)> = seen.iter().map(|(d, t, _)| (*d, *t)).collect();
     assert_eq!(steps, [(0, Some(3)), (1, Some(3)), (3, Some(3))]);

@@ -324,14 +324,14 @@ fn chatgpt(setup: &Setup) -> ClientConfig {
         client: Client::Chatgpt,
         before: vec![
             format!(
-                "ChatGPT connects to remote MCP servers only: run `teetrack serve` and {reach}. \
-                 Every request must carry the header `Authorization: {header}`."
+                "ChatGPT connects to remote MCP servers only: run `teetrack serve --public-url \
+                 https://your.host` and {reach}."
             ),
             "In ChatGPT: Settings → Apps & Connectors → Advanced settings → turn on Developer \
-             mode, then Create a connector named Teetrack with that MCP server URL. \
-             ChatGPT's form authenticates with OAuth or not at all: it cannot send a fixed \
-             bearer header, and Teetrack does not offer OAuth yet, so the connector cannot sign \
-             in until it does."
+             mode, then Create a connector named Teetrack with that MCP server URL and \
+             authentication OAuth. ChatGPT registers itself with Teetrack's authorization \
+             server and opens Teetrack's sign-in page, where you approve it with an API token \
+             or a one-time code from `teetrack login-code EMAIL`."
                 .into(),
             "The OpenAI Responses API and Agents SDK do send the header: there, Teetrack is this \
              `mcp` tool:"
