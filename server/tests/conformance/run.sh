@@ -35,7 +35,7 @@ if [ -z "${TEETRACK_BIN:-}" ]; then
     # The conformance fixtures (test-only tools, prompts and resources the
     # suites call by name) exist only with this feature, never in a product build.
     cargo build --locked -p teetrack --features conformance --manifest-path "$REPO/Cargo.toml" --quiet
-    TEETRACK_BIN=$REPO/target/debug/teetrack
+    TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 
 WORK=$(mktemp -d)

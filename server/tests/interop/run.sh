@@ -11,7 +11,7 @@ VENV=${VENV:-$REPO/.venv}
 
 if [ -z "${TEETRACK_BIN:-}" ]; then
   cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
-  export TEETRACK_BIN=$REPO/target/debug/teetrack
+  export TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 if ! "$VENV/bin/python" -c 'import mcp, pytest, anyio' 2>/dev/null; then
   python3 -m venv "$VENV"

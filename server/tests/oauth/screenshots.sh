@@ -6,11 +6,11 @@
 # override the defaults. Chromium comes from docs-gen/browser/run.sh (apt).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
-OUT=$REPO/target/oauth-screenshots
+OUT=${CARGO_TARGET_DIR:-$REPO/target}/oauth-screenshots
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ -z "${TEETRACK_BIN:-}" ]; then
   cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
-  TEETRACK_BIN=$REPO/target/debug/teetrack
+  TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 WORK=$(mktemp -d)
 SERVER=
