@@ -14,9 +14,9 @@ pub mod tracks;
 pub mod users;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context as _;
+use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
@@ -54,17 +54,29 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let manager = ConnectionManager::<Conn>::new(path.to_string_lossy());
+        let url = path.to_string_lossy().into_owned();
+        // WAL is a property of the file: switch it once, on one connection,
+        // before the pool opens more. Switching needs an exclusive lock, and
+        // several fresh connections racing for it fail with "database is
+        // locked" rather than wait.
+        let mut first = Conn::establish(&url)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        first
+            .batch_execute(&format!("{BUSY_TIMEOUT} PRAGMA journal_mode = WAL;"))
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        drop(first);
         let pool = Pool::builder()
             .max_size(8)
+            // Open connections as they are needed, not eight at start-up.
+            .min_idle(Some(1))
             // A SQLite file does not drop connections; a check query per
             // checkout would double the cost of a small tool call.
             .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
-            .build(manager)
+            .build(ConnectionManager::<Conn>::new(url))
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        let mut conn = pool.get()?;
-        conn.run_pending_migrations(MIGRATIONS)
+        pool.get()?
+            .run_pending_migrations(MIGRATIONS)
             .map_err(|err| anyhow::anyhow!("cannot migrate {}: {err}", path.display()))?;
         Ok(Db { pool })
     }
@@ -121,6 +133,9 @@ fn default_path() -> anyhow::Result<PathBuf> {
     Ok(Path::new(&base).join("teetrack").join("teetrack.db"))
 }
 
+/// How long a connection waits for another process's write lock.
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
+
 /// WAL and a busy timeout let Claude Code, Claude Desktop and an HTTP server
 /// share one file; foreign keys are off by default in SQLite.
 #[derive(Debug)]
@@ -129,8 +144,7 @@ struct SqlitePragmas;
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            Duration::from_secs(10).as_millis()
+            "{BUSY_TIMEOUT} PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
         ))
         .map_err(diesel::r2d2::Error::QueryError)
     }
