@@ -37,7 +37,7 @@ pub struct ToolError {
     /// Extra fields an assistant can use (candidates, the limit, ids…),
     /// flattened into the body beside `code` and `message`.
     #[serde(flatten)]
-    pub details: Map<String, Value>,
+    pub details: Box<Map<String, Value>>,
 }
 
 impl ToolError {
@@ -46,7 +46,7 @@ impl ToolError {
             code,
             message: message.into(),
             hint: None,
-            details: Map::new(),
+            details: Box::default(),
         }
     }
 
