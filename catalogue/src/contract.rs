@@ -18,7 +18,7 @@ pub struct ToolDef {
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
-    /// Explicit `area = "…"`, else the last segment of `module`.
+    /// Explicit `area = "…"`, else taken from `module`: see [`ToolDef::area`].
     pub area: Option<&'static str>,
     pub module: &'static str,
     pub read_only: bool,
@@ -39,9 +39,12 @@ inventory::collect!(ToolDef);
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>>;
 
 impl ToolDef {
+    /// The declared area, else the module after `tools::` (a tool in
+    /// `tools::invoices::draft` belongs to `invoices`, so splitting an area
+    /// into rooms never moves a tool to another area), else the module's
+    /// last segment.
     pub fn area(&self) -> &'static str {
-        self.area
-            .unwrap_or_else(|| self.module.rsplit("::").next().unwrap_or(self.module))
+        self.area.unwrap_or_else(|| area_of_module(self.module))
     }
 
     /// The OAuth scope a token needs to call it: the declared one, else
@@ -82,6 +85,16 @@ impl ToolDef {
         }
         (self.handler)(ctx, args).await
     }
+}
+
+fn area_of_module(module: &'static str) -> &'static str {
+    let mut segments = module.split("::");
+    if segments.any(|s| s == "tools")
+        && let Some(area) = segments.next()
+    {
+        return area;
+    }
+    module.rsplit("::").next().unwrap_or(module)
 }
 
 impl std::fmt::Debug for ToolDef {
@@ -197,4 +210,19 @@ pub fn input_schema<T: ToolInput>() -> Value {
 
 pub fn output_schema<T: ToolOutput>() -> Value {
     crate::schemas::for_type::<T>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::area_of_module;
+
+    #[test]
+    fn area_is_the_module_after_tools_else_the_last_segment() {
+        assert_eq!(area_of_module("catalogue::tools::invoices"), "invoices");
+        assert_eq!(area_of_module("catalogue::tools::invoices::draft"), "invoices");
+        assert_eq!(area_of_module("args::timers"), "timers");
+        assert_eq!(area_of_module("timers"), "timers");
+        // `tools` as the last segment names no area after it.
+        assert_eq!(area_of_module("x::tools"), "tools");
+    }
 }
