@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::db::settings::Settings;
+use crate::settings::Settings;
 use crate::{Db, ToolError, User};
 
 /// Where "now" comes from: the system clock, or a fixed instant in tests so

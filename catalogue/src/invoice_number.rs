@@ -27,13 +27,18 @@ enum Piece<'a> {
 }
 
 fn pieces(format: &str) -> Vec<Piece<'_>> {
+    spans(format).into_iter().map(|(_, piece)| piece).collect()
+}
+
+/// The pieces of `format`, each with the byte offset it starts at.
+fn spans(format: &str) -> Vec<(usize, Piece<'_>)> {
     let mut out = Vec::new();
-    let mut rest = format;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+    let mut at = 0;
+    while let Some(open) = format[at..].find('{').map(|o| at + o) {
+        let Some(close) = format[open..].find('}').map(|c| open + c) else {
             break;
         };
-        let placeholder = match &rest[open + 1..close] {
+        let placeholder = match &format[open + 1..close] {
             "YYYY" => Some(Piece::Year),
             "YY" => Some(Piece::ShortYear),
             "MM" => Some(Piece::Month),
@@ -46,21 +51,21 @@ fn pieces(format: &str) -> Vec<Piece<'_>> {
         };
         match placeholder {
             Some(piece) => {
-                if open > 0 {
-                    out.push(Piece::Text(&rest[..open]));
+                if open > at {
+                    out.push((at, Piece::Text(&format[at..open])));
                 }
-                out.push(piece);
-                rest = &rest[close + 1..];
+                out.push((open, piece));
+                at = close + 1;
             }
             None => {
                 // Not a placeholder: keep the text up to and including the brace.
-                out.push(Piece::Text(&rest[..=open]));
-                rest = &rest[open + 1..];
+                out.push((at, Piece::Text(&format[at..=open])));
+                at = open + 1;
             }
         }
     }
-    if !rest.is_empty() {
-        out.push(Piece::Text(rest));
+    if at < format.len() {
+        out.push((at, Piece::Text(&format[at..])));
     }
     out
 }
@@ -75,6 +80,54 @@ pub fn validate(format: &str) -> Result<(), ToolError> {
         .hint(format!(
             "use {{SEQ}} or {{SEQ:n}} (zero-padded to n digits, 1–{MAX_PADDING}) with {{YYYY}}, {{YY}} and {{MM}}, e.g. {DEFAULT_FORMAT}"
         )));
+    }
+    Ok(())
+}
+
+/// The longest invoice number format accepted.
+pub const FORMAT_MAX: usize = 40;
+
+/// Check an invoice number format before it is saved. Beyond what sending
+/// needs ([`validate`]: a `{SEQ}`), a saved format may hold only the
+/// placeholders `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or
+/// `{SEQ:n}`, no stray braces or control characters, and at most 40
+/// characters: a typo such as `{YYY}` is caught now, not printed on an invoice.
+pub fn check_format(format: &str) -> Result<(), ToolError> {
+    let bad = |why: String| {
+        ToolError::invalid(format!("invoice_number_format {format:?}: {why}")).hint(format!(
+            "use text with the placeholders {{YYYY}}, {{YY}}, {{MM}} and exactly one {{SEQ}} \
+             or {{SEQ:n}} (zero-padded to n digits, 1–{MAX_PADDING}), e.g. \"INV-{{YYYY}}-{{SEQ:4}}\""
+        ))
+    };
+    validate(format)?;
+    if format.chars().count() > FORMAT_MAX {
+        return Err(bad(format!("longer than {FORMAT_MAX} characters")));
+    }
+    if format.chars().any(char::is_control) {
+        return Err(bad("it contains a control character".into()));
+    }
+    let spans = spans(format);
+    // A brace the parser kept as text is one that is not a placeholder.
+    let stray = spans.iter().find_map(|(start, piece)| match piece {
+        Piece::Text(text) => text.find(['{', '}']).map(|at| start + at),
+        _ => None,
+    });
+    if let Some(at) = stray {
+        if format[at..].starts_with('}') {
+            return Err(bad("a `}` without its `{`".into()));
+        }
+        let close = format[at..]
+            .find('}')
+            .ok_or_else(|| bad("a `{` without its `}`".into()))?;
+        let name = &format[at + 1..at + close];
+        return Err(bad(format!("unknown placeholder {{{name}}}")));
+    }
+    let sequences = spans
+        .iter()
+        .filter(|(_, piece)| matches!(piece, Piece::Seq(_)))
+        .count();
+    if sequences > 1 {
+        return Err(bad("it has more than one {SEQ}".into()));
     }
     Ok(())
 }
@@ -131,5 +184,44 @@ mod tests {
         for bad in ["", "INV-{YYYY}", "{SEQ:0}", "{SEQ:13}", "{seq}"] {
             assert!(validate(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn saved_formats_are_checked_strictly() {
+        for good in ["INV-{YYYY}-{SEQ:4}", "{YY}{MM}/{SEQ}", "R{SEQ:12}", "{SEQ}"] {
+            assert!(check_format(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "INV-{YYYY}",
+            "{SEQ}{SEQ:3}",
+            "{SEQ:0}",
+            "{SEQ:13}-{SEQ}",
+            "{seq}",
+            "{DAY}-{SEQ}",
+            "{YYY}-{SEQ}",
+            "INV-{SEQ",
+            "INV}-{SEQ}",
+            "A\n{SEQ}",
+            "INV-{YYYY}-{MM}-a-very-long-prefix-{SEQ:4}",
+        ] {
+            assert_eq!(
+                check_format(bad).unwrap_err().code,
+                crate::ErrorCode::InvalidArgument,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_saved_format_says_what_is_wrong_with_it() {
+        let why = |format: &str| check_format(format).unwrap_err().message;
+        assert!(why("INV}-{SEQ}").ends_with("a `}` without its `{`"));
+        assert!(why("{SEQ}-{YY").ends_with("a `{` without its `}`"));
+        assert!(why("{YYY}-{SEQ}").ends_with("unknown placeholder {YYY}"));
+        assert!(why("{SEQ:0}-{SEQ}").ends_with("unknown placeholder {SEQ:0}"));
+        assert!(why("{{SEQ}}").ends_with("unknown placeholder {{SEQ}"));
+        assert!(why("{SEQ}{SEQ:3}").ends_with("it has more than one {SEQ}"));
+        assert!(why("A\t{SEQ}").ends_with("it contains a control character"));
     }
 }

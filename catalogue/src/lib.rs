@@ -1,6 +1,13 @@
 //! Teetrack's tool catalogue: the runtime contract every tool is built on
 //! ([`ToolDef`], [`Ctx`], [`ToolError`]), the tools themselves (one module per
-//! area under [`tools`]), and the only code that speaks SQL ([`db`]).
+//! area under [`tools`], a folder of rooms once an area holds more than one
+//! concern), the domain they share (pure modules such as [`time`], [`money`],
+//! [`settings`], [`tracking`], [`billing`], [`reports`]: no database, unit
+//! tested), and the only code that speaks SQL ([`db`]).
+//!
+//! Dependencies point one way: tools → db → domain. A domain module never
+//! uses `crate::db` or `crate::tools`, `db` never uses `crate::tools`, and no
+//! tool imports from another tool.
 
 // `#[tool]` expands to `::catalogue::…` paths, which must resolve here too.
 extern crate self as catalogue;
@@ -9,27 +16,32 @@ extern crate self as catalogue;
 #[rustfmt::skip]
 mod schema;
 
+pub mod billing;
 mod contract;
 mod ctx;
 pub mod db;
 mod error;
 #[cfg(feature = "testing")]
 pub mod examples;
+pub mod fields;
 pub mod invoice_number;
 pub mod money;
+mod names;
 mod pagination;
 mod patch;
 pub mod reference;
 mod registry;
+pub mod reports;
 pub mod rounding;
 mod schemas;
 pub mod scopes;
+pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiers;
 pub mod time;
 pub mod tools;
-mod tracking;
+pub mod tracking;
 
 pub use contract::{NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
 pub use ctx::{Clock, Ctx, Progress};

@@ -37,6 +37,17 @@ pub fn format(amount: Decimal, currency: &str) -> String {
     round(amount, currency).to_string()
 }
 
+/// A price or rate as text, never rounded (the stored value is what amounts
+/// are computed with), with at least the currency's minor digits: `"95.00"`,
+/// `"0.125"`, `"1000"` in JPY.
+pub fn price(value: Decimal, currency: &str) -> String {
+    let mut value = value.normalize();
+    if value.scale() < minor_units(currency) {
+        value.rescale(minor_units(currency));
+    }
+    value.to_string()
+}
+
 /// Active ISO 4217 currency codes (funds, metals and test codes left out).
 const ISO_4217: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
@@ -95,6 +106,14 @@ mod tests {
         assert_eq!(format(amount_for(d("0.30"), 60, "EUR"), "EUR"), "0.01");
         assert_eq!(format(amount_for(d("1000"), 1800, "JPY"), "JPY"), "500");
         assert_eq!(format(amount_for(d("1.0005"), 3600, "KWD"), "KWD"), "1.001");
+    }
+
+    #[test]
+    fn prices_keep_every_digit_and_at_least_the_minor_ones() {
+        assert_eq!(price(d("95"), "EUR"), "95.00");
+        assert_eq!(price(d("95.5"), "EUR"), "95.50");
+        assert_eq!(price(d("0.125"), "EUR"), "0.125");
+        assert_eq!(price(d("1000"), "JPY"), "1000");
     }
 
     #[test]

@@ -30,6 +30,11 @@ pub fn decode(cursor: &str) -> Result<(i64, i32), ToolError> {
         })
 }
 
+/// A cursor whose item has gone since the page was read.
+pub fn stale_cursor() -> ToolError {
+    ToolError::invalid("the cursor's item no longer exists").hint("list again without a cursor")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

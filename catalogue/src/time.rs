@@ -9,7 +9,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ToolError;
-use crate::db::settings::{Settings, WeekStart};
 
 /// The accepted time formats, for error messages and schema descriptions.
 pub const TIME_FORMATS: &str = "RFC 3339 with offset (2026-03-01T09:00:00+01:00), local \
@@ -117,6 +116,22 @@ pub fn format_duration(secs: i64) -> String {
     format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
+/// Seconds as decimal hours with two decimals, rounded half-up: 5400 → `1.50`.
+pub fn hours(seconds: i64) -> Decimal {
+    let mut h = (Decimal::from(seconds) / Decimal::from(3600))
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    h.rescale(2);
+    h
+}
+
+/// The day a user's weeks start on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeekStart {
+    Monday,
+    Sunday,
+}
+
 /// A named period; weeks start on the user's `week_start`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -165,15 +180,14 @@ pub fn resolve_range(
     period: Option<PeriodName>,
     from: Option<&str>,
     to: Option<&str>,
-    settings: &Settings,
+    (tz, week_start): (&TimeZone, WeekStart),
     now: Timestamp,
 ) -> Result<Option<Range>, ToolError> {
-    let tz = &settings.time_zone;
     match (period, from, to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ToolError::invalid(
             "give either `period` or `from`/`to`, not both",
         )),
-        (Some(period), None, None) => period_range(period, settings.week_start, tz, now).map(Some),
+        (Some(period), None, None) => period_range(period, week_start, tz, now).map(Some),
         (None, None, None) => Ok(None),
         (None, from, to) => {
             let from = from
@@ -249,6 +263,70 @@ pub fn start_of_day(date: Date, tz: &TimeZone) -> Result<Timestamp, ToolError> {
         .map_err(|e| ToolError::invalid(e.to_string()))
 }
 
+/// The user's calendar day at `now`.
+pub fn today(tz: &TimeZone, now: Timestamp) -> Date {
+    now.to_zoned(tz.clone()).date()
+}
+
+/// A calendar date: `YYYY-MM-DD`, `today` or `yesterday` in the user's zone.
+pub fn parse_date(
+    text: &str,
+    field: &str,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> Result<Date, ToolError> {
+    let text = text.trim();
+    let today = today(tz, now);
+    match text.to_ascii_lowercase().as_str() {
+        "today" => return Ok(today),
+        "yesterday" => {
+            return today
+                .yesterday()
+                .map_err(|e| ToolError::invalid(e.to_string()));
+        }
+        _ => {}
+    }
+    text.parse::<Date>().map_err(|_| {
+        ToolError::invalid(format!("{field} {text:?} is not a date"))
+            .hint("write dates as YYYY-MM-DD, or `today` / `yesterday`")
+    })
+}
+
+/// The calendar day `ts` falls on in `tz`.
+pub fn local_date(ts: Timestamp, tz: &TimeZone) -> Date {
+    ts.to_zoned(tz.clone()).date()
+}
+
+pub fn add_days(date: Date, days: i32) -> Result<Date, ToolError> {
+    date.checked_add(jiff::Span::new().days(i64::from(days)))
+        .map_err(|e| ToolError::invalid(e.to_string()))
+}
+
+/// The first day whose start lies in `[from, to)`, and the first after it
+/// that does not: how a range of instants selects calendar dates.
+pub fn day_bounds(
+    range: Range,
+    tz: &TimeZone,
+) -> Result<(Option<String>, Option<String>), ToolError> {
+    let first_day_from = |ts: Timestamp| -> Result<String, ToolError> {
+        let date = local_date(ts, tz);
+        let date = if start_of_day(date, tz)? < ts {
+            date.tomorrow()
+                .map_err(|e| ToolError::invalid(e.to_string()))?
+        } else {
+            date
+        };
+        Ok(date.to_string())
+    };
+    let from = (range.from != Timestamp::MIN)
+        .then(|| first_day_from(range.from))
+        .transpose()?;
+    let to = (range.to != Timestamp::MAX)
+        .then(|| first_day_from(range.to))
+        .transpose()?;
+    Ok((from, to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,24 +337,6 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
-    }
-
-    fn settings(tz: &str, week_start: WeekStart) -> Settings {
-        Settings {
-            time_zone_name: tz.into(),
-            time_zone: TimeZone::get(tz).unwrap(),
-            week_start,
-            max_active_timers: 1,
-            overlap_policy: crate::db::settings::OverlapPolicy::Warn,
-            default_billable: false,
-            default_currency: "EUR".into(),
-            default_hourly_rate: None,
-            rounding: crate::rounding::Rounding::NONE,
-            date_format: "iso".into(),
-            time_format: "24h".into(),
-            duration_format: "hh_mm_ss".into(),
-            invoice_number_format: "INV-{YYYY}-{SEQ:4}".into(),
-        }
     }
 
     #[test]
@@ -338,34 +398,38 @@ mod tests {
         assert_eq!(w.utc, "2026-07-01T07:00:00Z");
         assert_eq!(format_duration(5400), "1:30:00");
         assert_eq!(format_duration(90061), "25:01:01");
+        assert_eq!(hours(5400).to_string(), "1.50");
+        assert_eq!(hours(60).to_string(), "0.02");
+        assert_eq!(hours(0).to_string(), "0.00");
     }
 
     #[test]
     fn periods_follow_week_start_and_dst() {
         let now = ts("2026-11-25T14:30:00Z"); // a Wednesday
-        let s = settings("Europe/Berlin", WeekStart::Monday);
-        let week = resolve_range(Some(PeriodName::ThisWeek), None, None, &s, now)
+        let tz = berlin();
+        let s = (&tz, WeekStart::Monday);
+        let week = resolve_range(Some(PeriodName::ThisWeek), None, None, s, now)
             .unwrap()
             .unwrap();
         assert_eq!(week.from, ts("2026-11-22T23:00:00Z"));
         assert_eq!(week.to, ts("2026-11-29T23:00:00Z"));
-        let s_sun = settings("Europe/Berlin", WeekStart::Sunday);
-        let week = resolve_range(Some(PeriodName::ThisWeek), None, None, &s_sun, now)
+        let s_sun = (&tz, WeekStart::Sunday);
+        let week = resolve_range(Some(PeriodName::ThisWeek), None, None, s_sun, now)
             .unwrap()
             .unwrap();
         assert_eq!(week.from, ts("2026-11-21T23:00:00Z"));
         // October 2026 in Berlin has 31 days and one 25-hour day.
         let oct = Range {
-            from: start_of_day(Date::constant(2026, 10, 1), &s.time_zone).unwrap(),
-            to: start_of_day(Date::constant(2026, 11, 1), &s.time_zone).unwrap(),
+            from: start_of_day(Date::constant(2026, 10, 1), &tz).unwrap(),
+            to: start_of_day(Date::constant(2026, 11, 1), &tz).unwrap(),
         };
         assert_eq!(oct.to.as_second() - oct.from.as_second(), 31 * 86400 + 3600);
-        let last = resolve_range(Some(PeriodName::LastMonth), None, None, &s, now)
+        let last = resolve_range(Some(PeriodName::LastMonth), None, None, s, now)
             .unwrap()
             .unwrap();
         assert_eq!(last, oct);
-        assert!(resolve_range(Some(PeriodName::Today), Some("09:00"), None, &s, now).is_err());
-        assert!(resolve_range(None, Some("10:00"), Some("09:00"), &s, now).is_err());
-        assert_eq!(resolve_range(None, None, None, &s, now).unwrap(), None);
+        assert!(resolve_range(Some(PeriodName::Today), Some("09:00"), None, s, now).is_err());
+        assert!(resolve_range(None, Some("10:00"), Some("09:00"), s, now).is_err());
+        assert_eq!(resolve_range(None, None, None, s, now).unwrap(), None);
     }
 }

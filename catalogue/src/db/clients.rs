@@ -6,8 +6,10 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::projects::{ArchiveFilter, contains_pattern, stale_cursor, unique_conflict};
+use super::common::{contains_pattern, unique_conflict};
 use super::{Conn, epoch, instant};
+use crate::fields::{ArchiveFilter, name_taken};
+use crate::pagination::stale_cursor;
 use crate::reference::{self, Ref};
 use crate::schema::{clients, invoice_tracks, invoices, projects, tracks};
 use crate::{ToolError, money};
@@ -226,7 +228,7 @@ pub fn ensure_name_free(
         .find(|(id, name, _)| Some(*id) != except && name.to_lowercase() == wanted)
     {
         None => Ok(()),
-        Some((id, existing, archived)) => Err(super::projects::name_taken(
+        Some((id, existing, archived)) => Err(name_taken(
             "client", id, &existing,
         )
         .hint(if archived.is_some() {

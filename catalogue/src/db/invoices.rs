@@ -11,50 +11,19 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::{Conn, epoch, instant};
-use crate::reference::{self, Named, Ref};
+pub use crate::billing::{BillableTrack, NewLine, Status, Totals};
+use crate::reference::{Named, Ref};
 use crate::schema::{
     clients, invoice_lines, invoice_tracks, invoices, projects, tracks, user_settings,
 };
 use crate::time::Range;
-use crate::{ErrorCode, ToolError};
+use crate::{ErrorCode, ToolError, names};
 
-/// Where an invoice is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Editable and deletable; its tracks are locked already.
-    Draft,
-    /// Numbered and frozen.
-    Sent,
-    /// Frozen, with the date it was paid.
-    Paid,
-    /// Cancelled: keeps its number, its tracks are free again.
-    Void,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Sent => "sent",
-            Status::Paid => "paid",
-            Status::Void => "void",
-        }
-    }
-
-    fn parse(text: &str) -> Status {
-        // The column's CHECK constraint admits only these four.
-        match text {
-            "sent" => Status::Sent,
-            "paid" => Status::Paid,
-            "void" => Status::Void,
-            _ => Status::Draft,
-        }
-    }
+fn status_of(text: &str) -> Status {
+    // The column's CHECK constraint admits only the four names.
+    names::parse(text).unwrap_or(Status::Draft)
 }
 
 fn decimal(text: &str) -> Decimal {
@@ -133,13 +102,8 @@ pub fn resolve_client(
     user_id: i32,
     reference: &Ref,
 ) -> Result<ClientInfo, ToolError> {
-    let rows: Vec<ClientRow> = clients::table
-        .filter(clients::user_id.eq(user_id))
-        .order(clients::id)
-        .select(client_columns!())
-        .load(conn)?;
-    let row = reference::resolve("client", reference, &rows, |r| (r.0, &r.1))?;
-    Ok(client_info(row.clone()))
+    let id = super::clients::resolve(conn, user_id, reference)?;
+    client_by_id(conn, user_id, id)
 }
 
 fn client_by_id(conn: &mut Conn, user_id: i32, id: i32) -> Result<ClientInfo, ToolError> {
@@ -167,49 +131,25 @@ pub fn resolve_project(
     user_id: i32,
     reference: &Ref,
 ) -> Result<(ProjectInfo, Option<ClientInfo>), ToolError> {
-    let rows: Vec<(i32, String, Option<i32>)> = projects::table
-        .filter(projects::user_id.eq(user_id))
-        .order(projects::id)
-        .select((projects::id, projects::name, projects::client_id))
-        .load(conn)?;
-    let (id, name, client_id) = reference::resolve("project", reference, &rows, |r| (r.0, &r.1))?;
+    let project = super::projects::resolve(conn, user_id, reference)?;
+    let client_id: Option<i32> = projects::table
+        .find(project.id)
+        .select(projects::client_id)
+        .first(conn)?;
     let client = client_id
         .map(|c| client_by_id(conn, user_id, c))
         .transpose()?;
     Ok((
         ProjectInfo {
-            id: *id,
-            name: name.clone(),
-            client_id: *client_id,
+            id: project.id,
+            name: project.name,
+            client_id,
         },
         client,
     ))
 }
 
 // ---------------------------------------------------------------- tracks
-
-/// A track that could be billed, with whether a live invoice holds it.
-#[derive(Clone, Debug)]
-pub struct BillableTrack {
-    pub id: i32,
-    pub project: Option<Named>,
-    pub description: String,
-    pub started_at: Timestamp,
-    pub ended_at: Option<Timestamp>,
-    pub billable: bool,
-    pub hourly_rate: Option<Decimal>,
-    pub currency: String,
-    /// On a draft, sent or paid invoice.
-    pub invoiced: bool,
-}
-
-impl BillableTrack {
-    pub fn seconds(&self) -> i64 {
-        self.ended_at
-            .map(|end| (end.as_second() - self.started_at.as_second()).max(0))
-            .unwrap_or(0)
-    }
-}
 
 type TrackRow = (
     i32,
@@ -323,27 +263,6 @@ pub fn line_tracks(
 
 // ---------------------------------------------------------------- invoices
 
-/// An invoice's line to insert.
-#[derive(Clone, Debug)]
-pub struct NewLine {
-    pub description: String,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub amount: Decimal,
-    pub project_id: Option<i32>,
-    /// The tracks it bills; empty for a manual line.
-    pub track_ids: Vec<i32>,
-}
-
-/// Totals as computed by the caller, rounded to the currency's minor unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub subtotal: Decimal,
-    pub discount_amount: Decimal,
-    pub tax_amount: Decimal,
-    pub total: Decimal,
-}
-
 /// A draft to insert.
 #[derive(Clone, Debug)]
 pub struct NewInvoice {
@@ -372,7 +291,7 @@ pub fn insert(
         .values((
             invoices::user_id.eq(user_id),
             invoices::client_id.eq(new.client_id),
-            invoices::status.eq(Status::Draft.as_str()),
+            invoices::status.eq(Status::Draft.name()),
             invoices::currency.eq(&new.currency),
             invoices::issue_date.eq(&new.issue_date),
             invoices::due_date.eq(&new.due_date),
@@ -627,7 +546,7 @@ pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Invoice, ToolError>
         id: row.id,
         client,
         number: row.number,
-        status: Status::parse(&row.status),
+        status: status_of(&row.status),
         currency: row.currency,
         issue_date: row.issue_date,
         due_date: row.due_date,
@@ -667,7 +586,7 @@ pub fn update_draft(
     fields: &DraftFields,
     now: Timestamp,
 ) -> Result<(), ToolError> {
-    diesel::update(mine(user_id, id).filter(invoices::status.eq(Status::Draft.as_str())))
+    diesel::update(mine(user_id, id).filter(invoices::status.eq(Status::Draft.name())))
         .set((
             invoices::issue_date.eq(&fields.issue_date),
             invoices::due_date.eq(&fields.due_date),
@@ -732,7 +651,7 @@ pub fn set_line(
 /// Delete a draft with its lines, freeing its tracks. Sent, paid and void
 /// invoices are never deleted: the caller checks, and the filter here makes sure.
 pub fn delete_draft(conn: &mut Conn, user_id: i32, id: i32) -> Result<(), ToolError> {
-    let owned = mine(user_id, id).filter(invoices::status.eq(Status::Draft.as_str()));
+    let owned = mine(user_id, id).filter(invoices::status.eq(Status::Draft.name()));
     let found: Option<i32> = owned.select(invoices::id).first(conn).optional()?;
     let Some(id) = found else {
         return Err(ToolError::not_found(
@@ -768,9 +687,9 @@ pub fn mark_sent(
     now: Timestamp,
 ) -> Result<(), ToolError> {
     let updated =
-        diesel::update(mine(user_id, id).filter(invoices::status.eq(Status::Draft.as_str())))
+        diesel::update(mine(user_id, id).filter(invoices::status.eq(Status::Draft.name())))
             .set((
-                invoices::status.eq(Status::Sent.as_str()),
+                invoices::status.eq(Status::Sent.name()),
                 invoices::number.eq(number),
                 invoices::issue_date.eq(issue_date),
                 invoices::due_date.eq(due_date),
@@ -805,12 +724,12 @@ pub fn mark_paid(
     diesel::update(
         mine(user_id, id).filter(
             invoices::status
-                .eq(Status::Sent.as_str())
-                .or(invoices::status.eq(Status::Paid.as_str())),
+                .eq(Status::Sent.name())
+                .or(invoices::status.eq(Status::Paid.name())),
         ),
     )
     .set((
-        invoices::status.eq(Status::Paid.as_str()),
+        invoices::status.eq(Status::Paid.name()),
         invoices::paid_on.eq(paid_on),
         invoices::updated_at.eq(epoch(now)),
     ))
@@ -823,12 +742,12 @@ pub fn mark_void(conn: &mut Conn, user_id: i32, id: i32, now: Timestamp) -> Resu
     let updated = diesel::update(
         mine(user_id, id).filter(
             invoices::status
-                .eq(Status::Sent.as_str())
-                .or(invoices::status.eq(Status::Paid.as_str())),
+                .eq(Status::Sent.name())
+                .or(invoices::status.eq(Status::Paid.name())),
         ),
     )
     .set((
-        invoices::status.eq(Status::Void.as_str()),
+        invoices::status.eq(Status::Void.name()),
         invoices::voided_at.eq(epoch(now)),
         invoices::updated_at.eq(epoch(now)),
     ))
@@ -861,7 +780,7 @@ fn filtered(user_id: i32, filter: &InvoiceFilter) -> Scoped {
         .filter(invoices::user_id.eq(user_id))
         .into_boxed();
     if let Some(status) = filter.status {
-        query = query.filter(invoices::status.eq(status.as_str()));
+        query = query.filter(invoices::status.eq(status.name()));
     }
     if let Some(client) = filter.client_id {
         query = query.filter(invoices::client_id.eq(client));
@@ -972,7 +891,7 @@ pub fn list(
                         name: names.get(&client_id).cloned().unwrap_or_default(),
                     },
                     number,
-                    status: Status::parse(&status),
+                    status: status_of(&status),
                     currency,
                     issue_date,
                     due_date,
@@ -987,7 +906,7 @@ pub fn list(
         more,
         all: all
             .into_iter()
-            .map(|(currency, status, total)| (currency, Status::parse(&status), decimal(&total)))
+            .map(|(currency, status, total)| (currency, status_of(&status), decimal(&total)))
             .collect(),
     })
 }
@@ -996,25 +915,16 @@ pub fn list(
 #[cfg(feature = "testing")]
 pub mod testing {
     use super::*;
-    use crate::rounding::{Rounding, RoundingMode, RoundingScope};
+    use crate::names;
+    use crate::rounding::Rounding;
 
     /// Set the user's rounding setting.
     pub fn set_rounding(conn: &mut Conn, user_id: i32, rounding: Rounding) -> QueryResult<()> {
-        let mode = match rounding.mode {
-            RoundingMode::None => "none",
-            RoundingMode::Up => "up",
-            RoundingMode::Down => "down",
-            RoundingMode::Nearest => "nearest",
-        };
-        let scope = match rounding.scope {
-            RoundingScope::Track => "track",
-            RoundingScope::Total => "total",
-        };
         diesel::update(user_settings::table.find(user_id))
             .set((
-                user_settings::rounding_mode.eq(mode),
+                user_settings::rounding_mode.eq(names::name(rounding.mode)),
                 user_settings::rounding_minutes.eq(rounding.minutes as i32),
-                user_settings::rounding_scope.eq(scope),
+                user_settings::rounding_scope.eq(names::name(rounding.scope)),
             ))
             .execute(conn)?;
         Ok(())

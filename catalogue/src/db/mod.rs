@@ -3,6 +3,7 @@
 //! user, so another user's row behaves exactly like a missing one.
 
 pub mod clients;
+pub mod common;
 pub mod idempotency;
 pub mod invoices;
 pub mod oauth;
@@ -22,6 +23,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+pub use common::write_or_preview;
 pub use users::User;
 
 /// The connection every data-layer function takes. One alias, so a second

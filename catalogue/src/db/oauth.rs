@@ -463,17 +463,8 @@ pub fn refresh(
         return Err(OAuthError::Invalid);
     }
     let hash = hash_token(refresh_token);
-    let outcome = super::write(conn, |conn| {
-        let found: Option<(
-            i32,
-            i64,
-            Option<i64>,
-            i32,
-            String,
-            String,
-            String,
-            Option<i64>,
-        )> = oauth_tokens::table
+    super::write(conn, |conn| {
+        let found: Option<RefreshRow> = oauth_tokens::table
             .inner_join(oauth_grants::table)
             .filter(oauth_tokens::token_hash.eq(&hash))
             .filter(oauth_tokens::kind.eq("refresh"))
@@ -514,9 +505,21 @@ pub fn refresh(
         Ok::<_, OAuthError>(Ok(issue_pair(
             conn, grant, &scope, &resource, lifetimes, now,
         )?))
-    })?;
-    outcome
+    })?
 }
+
+/// A refresh token with its grant: token id, expiry, use; grant id, client,
+/// scope, resource, revocation.
+type RefreshRow = (
+    i32,
+    i64,
+    Option<i64>,
+    i32,
+    String,
+    String,
+    String,
+    Option<i64>,
+);
 
 /// Who an access token speaks for, and within what.
 #[derive(Clone, Debug)]
@@ -615,17 +618,21 @@ pub struct GrantInfo {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+/// A grant with its client's name: id, client id, client name, scope,
+/// resource, created, last used, revoked.
+type GrantRow = (
+    i32,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
 pub fn list_grants(conn: &mut Conn, user_id: i32) -> Result<Vec<GrantInfo>, OAuthError> {
-    let rows: Vec<(
-        i32,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-    )> = oauth_grants::table
+    let rows: Vec<GrantRow> = oauth_grants::table
         .inner_join(oauth_clients::table.on(oauth_clients::client_id.eq(oauth_grants::client_id)))
         .filter(oauth_grants::user_id.eq(user_id))
         .order(oauth_grants::id)

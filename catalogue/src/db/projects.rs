@@ -9,10 +9,13 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::common::{contains_pattern, unique_conflict};
 use super::{Conn, epoch, instant};
-use crate::reference::{self, Named, Ref};
+use crate::fields::{ArchiveFilter, name_taken};
+use crate::pagination::stale_cursor;
+use crate::reference::{self, Ref};
 use crate::schema::{clients, invoice_tracks, projects, tracks};
-use crate::{ErrorCode, ToolError, money};
+use crate::{ToolError, money, names};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function! {
@@ -85,19 +88,6 @@ pub fn resolve(
     })
 }
 
-/// Which projects (or clients) a list shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ArchiveFilter {
-    /// Only those not archived (the default).
-    #[default]
-    Active,
-    /// Only archived ones.
-    Archived,
-    /// Both.
-    All,
-}
-
 /// Whether a budget counts over the project's whole life or per calendar month.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -107,15 +97,6 @@ pub enum BudgetPeriod {
     Total,
     /// Each calendar month in the user's time zone.
     Monthly,
-}
-
-impl BudgetPeriod {
-    fn as_str(self) -> &'static str {
-        match self {
-            BudgetPeriod::Total => "total",
-            BudgetPeriod::Monthly => "monthly",
-        }
-    }
 }
 
 /// The default alert threshold of a budget, in percent.
@@ -270,11 +251,7 @@ fn hydrate(conn: &mut Conn, user_id: i32, rows: Vec<Row>) -> QueryResult<Vec<Pro
             budget: Budget {
                 hours: decimal(row.budget_hours.as_deref()),
                 amount: decimal(row.budget_amount.as_deref()),
-                period: if row.budget_period == "monthly" {
-                    BudgetPeriod::Monthly
-                } else {
-                    BudgetPeriod::Total
-                },
+                period: names::parse(&row.budget_period).unwrap_or_default(),
                 alert_percent: u32::try_from(row.budget_alert_percent)
                     .unwrap_or(DEFAULT_ALERT_PERCENT),
             },
@@ -335,34 +312,6 @@ pub fn ensure_name_free(
     }
 }
 
-/// The `conflict` error for a name that is taken (a project, client or tag).
-pub fn name_taken(kind: &str, id: i32, existing: &str) -> ToolError {
-    ToolError::new(
-        ErrorCode::Conflict,
-        format!("a {kind} named {existing:?} already exists (id {id})"),
-    )
-    .detail(
-        "existing",
-        Named {
-            id,
-            name: existing.to_owned(),
-        },
-    )
-}
-
-/// A unique index that still refuses a name (two writers at once) is a `conflict` too.
-pub(crate) fn unique_conflict(kind: &str, name: &str, err: diesel::result::Error) -> ToolError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match err {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ToolError::new(
-            ErrorCode::Conflict,
-            format!("a {kind} named {:?} already exists", name.trim()),
-        )
-        .hint("choose another name"),
-        other => other.into(),
-    }
-}
-
 /// Create a project (the data layer's entry point).
 pub fn create(
     conn: &mut Conn,
@@ -383,7 +332,7 @@ pub fn create(
             projects::archived_at.eq(new.archived_at.map(epoch)),
             projects::budget_hours.eq(new.budget.hours.map(|h| h.to_string())),
             projects::budget_amount.eq(new.budget.amount.map(|a| a.to_string())),
-            projects::budget_period.eq(new.budget.period.as_str()),
+            projects::budget_period.eq(names::name(new.budget.period)),
             projects::budget_alert_percent.eq(new.budget.alert_percent as i32),
             projects::created_at.eq(epoch(now)),
         ))
@@ -415,7 +364,7 @@ pub fn update(
         projects::archived_at.eq(fields.archived_at.map(epoch)),
         projects::budget_hours.eq(fields.budget.hours.map(|h| h.to_string())),
         projects::budget_amount.eq(fields.budget.amount.map(|a| a.to_string())),
-        projects::budget_period.eq(fields.budget.period.as_str()),
+        projects::budget_period.eq(names::name(fields.budget.period)),
         projects::budget_alert_percent.eq(fields.budget.alert_percent as i32),
     ))
     .execute(conn)
@@ -435,17 +384,6 @@ pub struct ProjectFilter {
     pub no_client: bool,
     /// Case-insensitive text in the name or description.
     pub search: Option<String>,
-}
-
-/// A `LIKE` pattern matching `text` anywhere, its wildcards taken literally.
-pub(crate) fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 fn filtered(user_id: i32, filter: &ProjectFilter) -> Scoped {
@@ -517,11 +455,6 @@ pub fn list(
         more,
         total_count,
     })
-}
-
-/// A cursor whose item has gone since the page was read.
-pub(crate) fn stale_cursor() -> ToolError {
-    ToolError::invalid("the cursor's item no longer exists").hint("list again without a cursor")
 }
 
 /// What a project's tracks add up to: all tracked time (running timers up
@@ -744,38 +677,4 @@ pub fn delete(
         ));
     }
     Ok(affected)
-}
-
-/// Run `work` in a write transaction; with `dry_run`, roll it back and
-/// return what it would have returned, so a preview runs the same code as
-/// the real thing.
-pub fn write_or_preview<T>(
-    conn: &mut Conn,
-    dry_run: bool,
-    work: impl FnOnce(&mut Conn) -> Result<T, ToolError>,
-) -> Result<T, ToolError> {
-    let result = super::write(conn, |conn| {
-        let out = work(conn).map_err(Stop::Failed)?;
-        if dry_run {
-            Err(Stop::Preview(out))
-        } else {
-            Ok(out)
-        }
-    });
-    match result {
-        Ok(out) | Err(Stop::Preview(out)) => Ok(out),
-        Err(Stop::Failed(err)) => Err(err),
-    }
-}
-
-/// Why a `write_or_preview` transaction ended without committing.
-enum Stop<T> {
-    Preview(T),
-    Failed(ToolError),
-}
-
-impl<T> From<diesel::result::Error> for Stop<T> {
-    fn from(err: diesel::result::Error) -> Self {
-        Stop::Failed(err.into())
-    }
 }

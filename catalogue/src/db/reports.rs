@@ -8,46 +8,14 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::tracks::TrackFilter;
 use super::{Conn, instant};
-use crate::ToolError;
 use crate::reference::Named;
+pub use crate::reports::Item;
 use crate::schema::{clients, projects, tags, track_tags, tracks};
-
-/// A track as reports read it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Item {
-    pub id: i32,
-    pub description: String,
-    pub project: Option<Named>,
-    pub client: Option<Named>,
-    /// By name.
-    pub tags: Vec<Named>,
-    pub started_at: Timestamp,
-    /// `None` while the timer runs.
-    pub ended_at: Option<Timestamp>,
-    pub billable: bool,
-    pub hourly_rate: Option<Decimal>,
-    pub currency: String,
-}
-
-impl Item {
-    /// Where the track ends; a running one reaches up to `now`.
-    pub fn end(&self, now: Timestamp) -> Timestamp {
-        self.ended_at.unwrap_or(now).max(self.started_at)
-    }
-
-    /// Seconds tracked; a running track counts up to `now`.
-    pub fn seconds(&self, now: Timestamp) -> i64 {
-        self.end(now).as_second() - self.started_at.as_second()
-    }
-
-    pub fn running(&self) -> bool {
-        self.ended_at.is_none()
-    }
-}
+use crate::{ToolError, names};
 
 type Joined =
     diesel::dsl::LeftJoin<tracks::table, diesel::dsl::LeftJoin<projects::table, clients::table>>;
@@ -177,7 +145,7 @@ pub fn items(
 }
 
 /// Whether a budget counts all of a project's time or each calendar month's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetPeriod {
     /// All tracked time, ever.
@@ -281,11 +249,7 @@ pub fn budgets(
                 currency: currency.or(client_currency),
                 hours: decimal(hours),
                 amount: decimal(amount),
-                period: if period == "monthly" {
-                    BudgetPeriod::Monthly
-                } else {
-                    BudgetPeriod::Total
-                },
+                period: names::parse(&period).unwrap_or(BudgetPeriod::Total),
                 alert_percent: u32::try_from(alert).unwrap_or(80),
             },
         )

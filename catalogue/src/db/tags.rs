@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use jiff::Timestamp;
 
-use super::projects::{contains_pattern, stale_cursor, unique_conflict};
+use super::common::{contains_pattern, unique_conflict};
 use super::{Conn, epoch};
 use crate::ToolError;
+use crate::fields::name_taken;
+use crate::pagination::stale_cursor;
 use crate::reference::{self, Named, Ref};
 use crate::schema::{tags, track_tags, tracks};
 
@@ -115,8 +117,10 @@ pub fn ensure_name_free(
         .find(|(id, name)| Some(*id) != except && name.to_lowercase() == wanted)
     {
         None => Ok(()),
-        Some((id, existing)) => Err(super::projects::name_taken("tag", id, &existing)
-            .hint(format!("use tag {id}, or choose another name"))),
+        Some((id, existing)) => {
+            Err(name_taken("tag", id, &existing)
+                .hint(format!("use tag {id}, or choose another name")))
+        }
     }
 }
 

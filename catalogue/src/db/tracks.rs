@@ -9,30 +9,13 @@ use rust_decimal::Decimal;
 use super::{Conn, epoch, instant};
 use crate::reference::Named;
 use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
+use crate::settings::{OverlapPolicy, Settings};
 use crate::time::Range;
-use crate::{ErrorCode, ToolError};
+use crate::tracking::{Billing, Resolved};
+pub use crate::tracking::{Track, TrackFields};
+use crate::{ErrorCode, ToolError, money};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Track {
-    pub id: i32,
-    pub description: String,
-    pub project: Option<Named>,
-    pub tags: Vec<Named>,
-    pub started_at: Timestamp,
-    pub ended_at: Option<Timestamp>,
-    pub billable: bool,
-    pub hourly_rate: Option<Decimal>,
-    pub currency: String,
-}
-
-impl Track {
-    /// Seconds tracked; a running track counts up to `now`.
-    pub fn seconds(&self, now: Timestamp) -> i64 {
-        (self.ended_at.unwrap_or(now).as_second() - self.started_at.as_second()).max(0)
-    }
-}
 
 /// A track to insert; its rate and currency already resolved.
 #[derive(Clone, Debug)]
@@ -190,19 +173,6 @@ fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> 
         .values(rows)
         .execute(conn)?;
     Ok(())
-}
-
-/// Every field of a track that can change; the caller has validated them.
-#[derive(Clone, Debug)]
-pub struct TrackFields {
-    pub description: String,
-    pub project_id: Option<i32>,
-    pub tag_ids: Vec<i32>,
-    pub started_at: Timestamp,
-    pub ended_at: Option<Timestamp>,
-    pub billable: bool,
-    pub hourly_rate: Option<Decimal>,
-    pub currency: String,
 }
 
 pub fn update(
@@ -540,4 +510,66 @@ pub fn ensure_not_invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result
             ids.dedup();
             ids
         }))
+}
+
+/// Project, tags, billable flag, rate and currency for saving, as
+/// [`Resolved`] describes.
+pub fn resolve_billing(
+    conn: &mut Conn,
+    user_id: i32,
+    settings: &Settings,
+    billing: &Billing,
+) -> Result<Resolved, ToolError> {
+    let project = billing
+        .project
+        .as_ref()
+        .map(|p| super::projects::resolve(conn, user_id, p))
+        .transpose()?;
+    let tags = super::tags::resolve_all(conn, user_id, &billing.tags)?;
+    let override_rate = billing
+        .hourly_rate
+        .as_deref()
+        .map(money::parse_rate)
+        .transpose()?;
+    let project_rate = project.as_ref().and_then(|p| p.hourly_rate);
+    Ok(Resolved {
+        project_id: project.as_ref().map(|p| p.id),
+        tag_ids: tags.iter().map(|t| t.id).collect(),
+        billable: billing
+            .billable
+            .or(project.as_ref().map(|p| p.billable))
+            .unwrap_or(settings.default_billable),
+        hourly_rate: override_rate
+            .or(project_rate)
+            .or(settings.default_hourly_rate),
+        currency: project
+            .and_then(|p| p.currency)
+            .unwrap_or_else(|| settings.default_currency.clone()),
+    })
+}
+
+/// Apply the user's overlap policy to `[start, end)`: the overlapping ids to
+/// report (`warn`), none (`allow`), or an `overlap` error (`reject`).
+pub fn overlaps(
+    conn: &mut Conn,
+    user_id: i32,
+    settings: &Settings,
+    span: (Timestamp, Option<Timestamp>),
+    exclude: &[i32],
+    now: Timestamp,
+) -> Result<Vec<i32>, ToolError> {
+    if settings.overlap_policy == OverlapPolicy::Allow {
+        return Ok(Vec::new());
+    }
+    let mut ids = overlapping(conn, user_id, span.0, span.1, None, now)?;
+    ids.retain(|id| !exclude.contains(id));
+    if settings.overlap_policy == OverlapPolicy::Reject && !ids.is_empty() {
+        return Err(ToolError::new(
+            ErrorCode::Overlap,
+            format!("overlaps {} other track(s)", ids.len()),
+        )
+        .hint("change the times, or set overlap_policy to warn or allow")
+        .detail("overlapping_track_ids", &ids));
+    }
+    Ok(ids)
 }

@@ -5,12 +5,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::db::clients::{self, Client, ClientFields, ClientFilter};
-use crate::db::projects::{ArchiveFilter, write_or_preview};
-use crate::db::settings::Settings;
-use crate::db::{self, idempotency};
+use crate::db::{self, idempotency, write_or_preview};
+use crate::fields::{ArchiveFilter, optional_text, valid_name};
 use crate::reference::{Named, Ref};
-use crate::time::format_duration;
-use crate::tools::projects::{decimal_hours, optional_text, rate_text, valid_name, valid_rate};
+use crate::settings::Settings;
+use crate::time::{format_duration, hours};
 use crate::{Ctx, Tier, ToolError, money, pagination, tiers, tool};
 
 fn valid_email(email: Option<String>) -> Result<Option<String>, ToolError> {
@@ -71,7 +70,7 @@ impl ClientOut {
             address: f.address.clone(),
             vat_id: f.vat_id.clone(),
             currency: f.currency.clone(),
-            hourly_rate: f.hourly_rate.map(|r| rate_text(r, currency)),
+            hourly_rate: f.hourly_rate.map(|r| money::price(r, currency)),
             payment_terms_days: f.payment_terms_days,
             notes: f.notes.clone(),
             archived: f.archived_at.is_some(),
@@ -136,7 +135,11 @@ async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, Too
             .as_deref()
             .map(money::parse_currency)
             .transpose()?,
-        hourly_rate: args.hourly_rate.as_deref().map(valid_rate).transpose()?,
+        hourly_rate: args
+            .hourly_rate
+            .as_deref()
+            .map(money::parse_rate)
+            .transpose()?,
         payment_terms_days: valid_terms(
             args.payment_terms_days
                 .unwrap_or(clients::DEFAULT_PAYMENT_TERMS_DAYS),
@@ -333,7 +336,7 @@ async fn get_client(ctx: &Ctx, GetClient { client }: GetClient) -> Result<Client
                 track_count: u.track_count,
                 seconds: u.seconds,
                 duration: format_duration(u.seconds),
-                hours: decimal_hours(u.seconds),
+                hours: hours(u.seconds).to_string(),
                 amount: money::format(u.amount, &currency),
                 tracks_without_rate: u.tracks_without_rate,
                 currency,
@@ -418,7 +421,7 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
         .transpose()?;
     let rate = args
         .hourly_rate
-        .map(|r| r.as_deref().map(valid_rate).transpose())
+        .map(|r| r.as_deref().map(money::parse_rate).transpose())
         .transpose()?;
     let terms = args.payment_terms_days.map(valid_terms).transpose()?;
     ctx.run(move |conn, user| {

@@ -3,8 +3,10 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::db::settings::{self, OverlapPolicy, WeekStart};
+use crate::db::settings;
 use crate::db::tracks;
+use crate::settings::OverlapPolicy;
+use crate::time::WeekStart;
 use crate::time::{When, when};
 use crate::tracking::TrackOut;
 use crate::{Ctx, Tier, ToolError, money, tool};

@@ -5,13 +5,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::db::settings::{
-    self, DateFormat, DurationFormat, OverlapPolicy, Settings, SettingsUpdate, TimeFormat,
-    WeekStart,
-};
+use crate::db::settings::{self, SettingsUpdate};
 use crate::db::{self, tracks};
+use crate::invoice_number;
 use crate::rounding::{Rounding, RoundingMode, RoundingScope};
+use crate::settings::{
+    DateFormat, DurationFormat, OverlapPolicy, Settings, TimeFormat, parse_time_zone,
+};
 use crate::tiers::{self, Limits};
+use crate::time::WeekStart;
 use crate::{Ctx, Tier, ToolError, money, registry, tool};
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -180,14 +182,10 @@ fn validate(args: UpdateSettings) -> Result<SettingsUpdate, ToolError> {
         )));
     }
     if let Some(format) = &args.invoice_number_format {
-        settings::check_invoice_number_format(format)?;
+        invoice_number::check_format(format)?;
     }
     Ok(SettingsUpdate {
-        time_zone: args
-            .time_zone
-            .as_deref()
-            .map(settings::parse_time_zone)
-            .transpose()?,
+        time_zone: args.time_zone.as_deref().map(parse_time_zone).transpose()?,
         week_start: args.week_start,
         date_format: args.date_format,
         time_format: args.time_format,

@@ -3,12 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::projects::write_or_preview;
 use crate::db::tags::{self, Tag};
-use crate::db::{self, idempotency};
+use crate::db::{self, idempotency, write_or_preview};
+use crate::fields::{valid_color, valid_name};
 use crate::reference::Ref;
 use crate::time::format_duration;
-use crate::tools::projects::{valid_color, valid_name};
 use crate::{Ctx, ToolError, pagination, tool};
 
 /// A tag as every tool returns it.

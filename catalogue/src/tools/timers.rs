@@ -4,10 +4,10 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::settings::{OverlapPolicy, Settings};
 use crate::db::tracks::{self, NewTrack, Track};
 use crate::db::{self, Conn};
 use crate::reference::{Named, Ref};
+use crate::settings::{OverlapPolicy, Settings};
 use crate::time::parse_instant;
 use crate::tracking::{self, Billing, TrackOut};
 use crate::{Ctx, ErrorCode, ToolError, tool};
@@ -155,7 +155,7 @@ async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolErro
             // An explicit end is the user's own statement of the real end time.
             tracking::check_span(timer.started_at, end, args.confirm || args.end.is_some())?;
             if let Some(description) = &args.description {
-                let mut fields = fields_of(timer);
+                let mut fields = timer.fields();
                 fields.description = description.clone();
                 fields.ended_at = Some(end);
                 tracks::update(conn, user.id, timer.id, &fields, now)?;
@@ -327,7 +327,7 @@ fn start_in(
         None => now,
     };
     tracking::check_not_future(start, now)?;
-    let resolved = tracking::resolve(conn, user_id, settings, &request.billing)?;
+    let resolved = tracks::resolve_billing(conn, user_id, settings, &request.billing)?;
 
     let running = tracks::running(conn, user_id)?;
     let to_stop: Vec<&Track> = match request.replace {
@@ -367,7 +367,7 @@ fn start_in(
         .filter(|id| !to_stop.iter().any(|s| s.id == *id))
         .collect();
     let overlapping =
-        tracking::overlaps(conn, user_id, settings, (start, None), &still_running, now)?;
+        tracks::overlaps(conn, user_id, settings, (start, None), &still_running, now)?;
     let new = NewTrack {
         description: request.description.trim().to_owned(),
         project_id: resolved.project_id,
@@ -435,18 +435,4 @@ fn pick_running(running: &[Track], id: Option<i32>) -> Result<Option<&Track>, To
 fn no_timer_running() -> ToolError {
     ToolError::new(ErrorCode::NoTimerRunning, "no timer is running")
         .hint("start one with start_timer, or log the time with log_track")
-}
-
-/// A track's current fields, to change some and save them all.
-pub(crate) fn fields_of(track: &Track) -> tracks::TrackFields {
-    tracks::TrackFields {
-        description: track.description.clone(),
-        project_id: track.project.as_ref().map(|p| p.id),
-        tag_ids: track.tags.iter().map(|t| t.id).collect(),
-        started_at: track.started_at,
-        ended_at: track.ended_at,
-        billable: track.billable,
-        hourly_rate: track.hourly_rate,
-        currency: track.currency.clone(),
-    }
 }

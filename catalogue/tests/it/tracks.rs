@@ -100,7 +100,8 @@ async fn overlap_policy_warn_lists_and_reject_refuses() {
     );
 
     let conn = &mut app.db.conn().unwrap();
-    use catalogue::db::settings::{OverlapPolicy, set_overlap_policy};
+    use catalogue::db::settings::set_overlap_policy;
+    use catalogue::settings::OverlapPolicy;
     set_overlap_policy(conn, ada.id, OverlapPolicy::Reject).unwrap();
     let err = app
         .err(&ada, "log_track", json!({"start": "09:45", "end": "10:15"}))

@@ -351,7 +351,7 @@ async fn a_start_in_the_past_reports_overlaps_with_stopped_tracks() {
     catalogue::db::settings::set_overlap_policy(
         &mut app.db.conn().unwrap(),
         ada.id,
-        catalogue::db::settings::OverlapPolicy::Reject,
+        catalogue::settings::OverlapPolicy::Reject,
     )
     .unwrap();
     let err = app

@@ -1,376 +1,23 @@
-//! Projects: what tracks are for, with billing defaults (client, rate,
-//! currency, billable flag), budgets and archive.
+//! Writing projects: create, update (repricing unbilled tracks), delete.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::projects::{
-    self, ArchiveFilter, Budget, BudgetPeriod, Project, ProjectFields, ProjectFilter, Spent,
-    TracksAction, write_or_preview,
+use super::{
+    BudgetInput, MAX_REPRICED_LISTED, MoneyOut, ProjectOut, check_project_limit, money_list,
+    new_track_billing, require_budgets,
 };
-use crate::db::settings::Settings;
-use crate::db::{self, clients, idempotency};
+use crate::db::projects::{self, Budget, ProjectFields, TracksAction};
+use crate::db::{self, clients, idempotency, write_or_preview};
+use crate::fields::{optional_text, valid_color, valid_name};
 use crate::reference::Ref;
-use crate::time::{When, format_duration, when};
-use crate::{Ctx, Tier, ToolError, money, pagination, tiers, tool};
-
-/// Names are trimmed, not empty, at most this many characters.
-const MAX_NAME_CHARS: usize = 200;
-/// Repricing lists at most this many tracks (the counts cover all).
-const MAX_REPRICED_LISTED: usize = 100;
-
-/// A name for a project, client or tag: trimmed, not empty, not too long.
-pub(crate) fn valid_name(kind: &str, name: &str) -> Result<String, ToolError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ToolError::invalid(format!("a {kind} needs a name")));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ToolError::invalid(format!(
-            "a {kind} name is at most {MAX_NAME_CHARS} characters"
-        )));
-    }
-    Ok(name.to_owned())
-}
-
-/// A colour as `#RRGGBB`, stored upper-case; empty text means none.
-pub(crate) fn valid_color(color: Option<String>) -> Result<Option<String>, ToolError> {
-    let Some(color) = optional_text(color) else {
-        return Ok(None);
-    };
-    let hex = color.strip_prefix('#').unwrap_or("");
-    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(Some(format!("#{}", hex.to_ascii_uppercase())))
-    } else {
-        Err(
-            ToolError::invalid(format!("{color:?} is not a colour as #RRGGBB"))
-                .hint("write six hex digits after #, e.g. \"#1E88E5\""),
-        )
-    }
-}
-
-/// Free text, trimmed; empty text means none.
-pub(crate) fn optional_text(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
-/// An hourly rate: a non-negative decimal string.
-pub(crate) fn valid_rate(text: &str) -> Result<Decimal, ToolError> {
-    money::parse_rate(text)
-}
-
-/// A rate with at least the currency's minor digits and never rounded:
-/// `"95.00"`, `"0.125"`.
-pub(crate) fn rate_text(rate: Decimal, currency: &str) -> String {
-    let mut rate = rate;
-    rate.rescale(money::minor_units(currency).max(rate.scale()));
-    rate.to_string()
-}
-
-/// Seconds as decimal hours to two places, half-up: `"1.50"`.
-pub(crate) fn decimal_hours(seconds: i64) -> String {
-    let mut hours = (Decimal::from(seconds) / Decimal::from(3600))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    hours.rescale(2);
-    hours.to_string()
-}
-
-/// An amount of money in one currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct MoneyOut {
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Decimal string with the currency's minor digits.
-    pub amount: String,
-}
-
-fn money_list(amounts: &BTreeMap<String, Decimal>) -> Vec<MoneyOut> {
-    amounts
-        .iter()
-        .map(|(currency, amount)| MoneyOut {
-            currency: currency.clone(),
-            amount: money::format(*amount, currency),
-        })
-        .collect()
-}
-
-/// Budget hours: a whole number or a decimal string.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Hours {
-    /// Whole hours.
-    Whole(u32),
-    /// Decimal hours such as "37.5".
-    Text(String),
-}
-
-impl Hours {
-    fn decimal(&self) -> Result<Decimal, ToolError> {
-        let hours = match self {
-            Hours::Whole(n) => Decimal::from(*n),
-            Hours::Text(text) => text.trim().parse().map_err(|_| {
-                ToolError::invalid(format!("{text:?} is not a number of hours"))
-                    .hint("give budget hours as a whole number (40) or a decimal string (\"37.5\")")
-            })?,
-        };
-        if hours <= Decimal::ZERO {
-            return Err(ToolError::invalid("budget hours must be more than zero"));
-        }
-        Ok(hours.normalize())
-    }
-}
-
-fn budget_amount(text: &str) -> Result<Decimal, ToolError> {
-    let amount: Decimal = text.trim().parse().map_err(|_| {
-        ToolError::invalid(format!("{text:?} is not a decimal amount"))
-            .hint("write money as a decimal string, e.g. \"5000.00\"")
-    })?;
-    if amount <= Decimal::ZERO {
-        return Err(ToolError::invalid("a budget amount must be more than zero"));
-    }
-    Ok(amount.normalize())
-}
-
-/// A budget: hours and/or an amount, over the project's life or per month.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BudgetInput {
-    /// Hours budgeted: a whole number (40) or a decimal string ("37.5").
-    /// In `update_project`, `null` removes the hours part.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<Hours>")]
-    pub hours: Option<Option<Hours>>,
-    /// Amount budgeted in the project's currency, a decimal string such as
-    /// "5000.00". In `update_project`, `null` removes the amount part.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub amount: Option<Option<String>>,
-    /// `total` (the project's whole life; the default) or `monthly` (each
-    /// calendar month in the user's time zone).
-    pub period: Option<BudgetPeriod>,
-    /// Percent of the budget at which its status becomes `warning`, 1–100 (default 80).
-    #[schemars(range(min = 1, max = 100))]
-    pub alert_percent: Option<u32>,
-}
-
-impl BudgetInput {
-    /// `base` with the fields given changed; it must still budget something.
-    fn apply(self, mut budget: Budget) -> Result<Budget, ToolError> {
-        if let Some(hours) = self.hours {
-            budget.hours = hours.as_ref().map(Hours::decimal).transpose()?;
-        }
-        if let Some(amount) = self.amount {
-            budget.amount = amount.as_deref().map(budget_amount).transpose()?;
-        }
-        if let Some(period) = self.period {
-            budget.period = period;
-        }
-        if let Some(percent) = self.alert_percent {
-            if !(1..=100).contains(&percent) {
-                return Err(ToolError::invalid(
-                    "alert_percent must be between 1 and 100",
-                ));
-            }
-            budget.alert_percent = percent;
-        }
-        if !budget.is_set() {
-            return Err(
-                ToolError::invalid("a budget needs `hours`, `amount` or both")
-                    .hint("to remove a project's budget, pass budget: null to update_project"),
-            );
-        }
-        Ok(budget)
-    }
-}
-
-/// The project's client, by id and name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ClientRef {
-    pub id: i32,
-    pub name: String,
-}
-
-/// Where a default a new track gets comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Set on the project.
-    Project,
-    /// Inherited from its client.
-    Client,
-    /// The user's default setting.
-    UserDefault,
-    /// Nothing sets it.
-    None,
-}
-
-/// What a new track on the project gets unless told otherwise.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct NewTrackBilling {
-    /// Rate per hour (decimal string), or `null` when nothing sets one.
-    pub hourly_rate: Option<String>,
-    /// Where the rate comes from: project, client, user_default or none.
-    pub hourly_rate_from: Source,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Where the currency comes from: project, client or user_default.
-    pub currency_from: Source,
-}
-
-/// The rate and currency a new track on `project` gets: project → client →
-/// user default (the same order `log_track` and `start_timer` use).
-fn new_track_billing(
-    project: &Project,
-    settings: &Settings,
-) -> (Option<Decimal>, Source, String, Source) {
-    let client = project.client.as_ref();
-    let (rate, rate_from) = if let Some(rate) = project.hourly_rate {
-        (Some(rate), Source::Project)
-    } else if let Some(rate) = client.and_then(|c| c.hourly_rate) {
-        (Some(rate), Source::Client)
-    } else if let Some(rate) = settings.default_hourly_rate {
-        (Some(rate), Source::UserDefault)
-    } else {
-        (None, Source::None)
-    };
-    let (currency, currency_from) = if let Some(currency) = &project.currency {
-        (currency.clone(), Source::Project)
-    } else if let Some(currency) = client.and_then(|c| c.currency.clone()) {
-        (currency, Source::Client)
-    } else {
-        (settings.default_currency.clone(), Source::UserDefault)
-    };
-    (rate, rate_from, currency, currency_from)
-}
-
-/// A project's budget settings; `get_budget_status` reports how much is used.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct BudgetOut {
-    /// Hours budgeted (decimal string), or `null`.
-    pub hours: Option<String>,
-    /// Amount budgeted (decimal string), or `null`.
-    pub amount: Option<String>,
-    /// ISO 4217 code of `amount`: the project's currency.
-    pub currency: String,
-    /// `total` or `monthly` (calendar month in the user's time zone).
-    pub period: BudgetPeriod,
-    /// Percent of the budget at which its status becomes `warning`.
-    pub alert_percent: u32,
-}
-
-/// Time and money tracked on a project.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SpentOut {
-    /// Its tracks, running timers included.
-    pub track_count: i64,
-    /// All tracked time in seconds, exact (no rounding setting applied);
-    /// running timers count up to now.
-    pub seconds: i64,
-    /// The same as `h:mm:ss`.
-    pub duration: String,
-    /// The same in decimal hours, two places.
-    pub hours: String,
-    /// The billable part, in seconds.
-    pub billable_seconds: i64,
-    /// What the billable tracks with a rate are worth, per currency (each
-    /// track rounded to the minor unit, then summed); never summed across currencies.
-    pub amounts: Vec<MoneyOut>,
-    /// True when a running timer is counted (up to now).
-    pub includes_running: bool,
-}
-
-impl From<&Spent> for SpentOut {
-    fn from(spent: &Spent) -> SpentOut {
-        SpentOut {
-            track_count: spent.track_count,
-            seconds: spent.seconds,
-            duration: format_duration(spent.seconds),
-            hours: decimal_hours(spent.seconds),
-            billable_seconds: spent.billable_seconds,
-            amounts: money_list(&spent.amounts),
-            includes_running: spent.running,
-        }
-    }
-}
-
-/// A project as every tool returns it.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-pub struct ProjectOut {
-    pub id: i32,
-    pub name: String,
-    /// Its client, or `null`.
-    pub client: Option<ClientRef>,
-    /// `#RRGGBB`, or `null`.
-    pub color: Option<String>,
-    pub description: Option<String>,
-    /// Whether new tracks on it are billable unless told otherwise.
-    pub billable: bool,
-    /// Rate per hour set on the project itself (decimal string); `null`:
-    /// its tracks take the client's rate, else the user's default.
-    pub hourly_rate: Option<String>,
-    /// ISO 4217 code set on the project itself; `null`: the client's, else
-    /// the user's default.
-    pub currency: Option<String>,
-    /// The rate and currency a new track on it gets, and where each comes from.
-    pub new_tracks: NewTrackBilling,
-    /// Archived projects are left out of `list_projects` by default and do
-    /// not count against the tier's project limit.
-    pub archived: bool,
-    /// Budget settings (pro tier), or `null` when it has none.
-    pub budget: Option<BudgetOut>,
-    /// What its tracks add up to; in `get_project`, and in `list_projects`
-    /// with `include_spent: true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spent: Option<SpentOut>,
-}
-
-impl ProjectOut {
-    pub(crate) fn new(project: &Project, settings: &Settings, spent: Option<&Spent>) -> ProjectOut {
-        let (rate, rate_from, currency, currency_from) = new_track_billing(project, settings);
-        let budget = &project.budget;
-        ProjectOut {
-            id: project.id,
-            name: project.name.clone(),
-            client: project.client.as_ref().map(|c| ClientRef {
-                id: c.id,
-                name: c.name.clone(),
-            }),
-            color: project.color.clone(),
-            description: project.description.clone(),
-            billable: project.billable,
-            hourly_rate: project.hourly_rate.map(|r| rate_text(r, &currency)),
-            currency: project.currency.clone(),
-            new_tracks: NewTrackBilling {
-                hourly_rate: rate.map(|r| rate_text(r, &currency)),
-                hourly_rate_from: rate_from,
-                currency: currency.clone(),
-                currency_from,
-            },
-            archived: project.archived_at.is_some(),
-            budget: budget.is_set().then(|| BudgetOut {
-                hours: budget.hours.map(|h| h.to_string()),
-                amount: budget.amount.map(|a| money::format(a, &currency)),
-                currency: currency.clone(),
-                period: budget.period,
-                alert_percent: budget.alert_percent,
-            }),
-            spent: spent.map(SpentOut::from),
-        }
-    }
-}
-
-fn check_project_limit(conn: &mut db::Conn, user_id: i32, tier: Tier) -> Result<(), ToolError> {
-    let used = projects::count_active(conn, user_id)?;
-    tiers::check_limit("projects", tier, tiers::limits(tier).projects, used)
-}
-
-fn require_budgets(tier: Tier) -> Result<(), ToolError> {
-    tiers::require("budgets", tier, |l| l.budgets)
-}
+use crate::settings::Settings;
+use crate::time::{When, when};
+use crate::{Ctx, ToolError, money, tool};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -421,7 +68,11 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
     let now = ctx.now();
     let name = valid_name("project", &args.name)?;
     let color = valid_color(args.color)?;
-    let hourly_rate = args.hourly_rate.as_deref().map(valid_rate).transpose()?;
+    let hourly_rate = args
+        .hourly_rate
+        .as_deref()
+        .map(money::parse_rate)
+        .transpose()?;
     let currency = args
         .currency
         .as_deref()
@@ -476,137 +127,6 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
         })
     })
     .await
-}
-
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListProjects {
-    /// `active` (default), `archived` or `all`.
-    #[serde(default)]
-    pub status: ArchiveFilter,
-    /// Only this client's projects (id or exact name).
-    pub client: Option<Ref>,
-    /// Only projects without a client.
-    #[serde(default)]
-    pub without_client: bool,
-    /// Case-insensitive text to find in names and descriptions.
-    pub search: Option<String>,
-    /// Add each project's `spent`: tracked time and billable amount per currency.
-    #[serde(default)]
-    pub include_spent: bool,
-    /// Projects per page, 1–200 (default 50).
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct ProjectList {
-    /// By name (case-insensitive).
-    pub projects: Vec<ProjectOut>,
-    /// All projects matching the filters, on every page.
-    pub total_count: i64,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// List projects by name with their client, billing defaults and budget
-/// settings. Only projects that are not archived unless `status` says
-/// otherwise; filter by `client` (or `without_client`) and `search` text.
-/// With `include_spent: true` each project also gets `spent`: all time
-/// tracked on it (exact seconds, no rounding setting; running timers up to
-/// now) and its billable amount per currency. `total_count` covers the whole
-/// filtered set; page on with `next_cursor`. An unknown client is `not_found`.
-#[tool(title = "List projects", read_only, idempotent, scope = "tracks:read")]
-async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
-    let settings = ctx.settings().await?;
-    let now = ctx.now();
-    let limit = pagination::limit(args.limit)?;
-    let after = args
-        .cursor
-        .as_deref()
-        .map(pagination::decode)
-        .transpose()?
-        .map(|(_, id)| id);
-    if args.without_client && args.client.is_some() {
-        return Err(ToolError::invalid(
-            "give `client` or `without_client`, not both",
-        ));
-    }
-    let (page, spent) = ctx
-        .run(move |conn, user| {
-            let filter = ProjectFilter {
-                archive: args.status,
-                client_id: args
-                    .client
-                    .as_ref()
-                    .map(|c| clients::resolve(conn, user.id, c))
-                    .transpose()?,
-                no_client: args.without_client,
-                search: args.search.filter(|s| !s.trim().is_empty()),
-            };
-            let page = projects::list(conn, user.id, &filter, limit, after)?;
-            let spent = if args.include_spent {
-                let ids: Vec<i32> = page.projects.iter().map(|p| p.id).collect();
-                Some(projects::spent(conn, user.id, &ids, now)?)
-            } else {
-                None
-            };
-            Ok((page, spent))
-        })
-        .await?;
-    let next_cursor = if page.more {
-        page.projects
-            .last()
-            .map(|p| pagination::encode(i64::from(p.id), p.id))
-    } else {
-        None
-    };
-    Ok(ProjectList {
-        projects: page
-            .projects
-            .iter()
-            .map(|p| {
-                let spent = spent.as_ref().and_then(|s| s.get(&p.id));
-                ProjectOut::new(p, &settings, spent)
-            })
-            .collect(),
-        total_count: page.total_count,
-        next_cursor,
-    })
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GetProject {
-    /// The project: id or exact name (case-insensitive).
-    pub project: Ref,
-}
-
-/// One project with its client, billing defaults (`new_tracks` says which
-/// rate and currency its new tracks get, and from where), budget settings
-/// and `spent`: all time tracked on it (running timers up to now, exact
-/// seconds) and its billable amount per currency. A name matching several
-/// projects is `ambiguous` with the candidates; another user's id is
-/// `not_found`. For budget use against the budget, see `get_budget_status`.
-#[tool(title = "Get a project", read_only, idempotent, scope = "tracks:read")]
-async fn get_project(
-    ctx: &Ctx,
-    GetProject { project }: GetProject,
-) -> Result<ProjectOut, ToolError> {
-    let settings = ctx.settings().await?;
-    let now = ctx.now();
-    let (project, spent) = ctx
-        .run(move |conn, user| {
-            let project = projects::find(conn, user.id, &project)?;
-            let spent = projects::spent(conn, user.id, &[project.id], now)?
-                .remove(&project.id)
-                .unwrap_or_default();
-            Ok((project, spent))
-        })
-        .await?;
-    Ok(ProjectOut::new(&project, &settings, Some(&spent)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -740,7 +260,7 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
     let color = args.color.map(valid_color).transpose()?;
     let hourly_rate = args
         .hourly_rate
-        .map(|r| r.as_deref().map(valid_rate).transpose())
+        .map(|r| r.as_deref().map(money::parse_rate).transpose())
         .transpose()?;
     let currency = args
         .currency
@@ -895,12 +415,12 @@ fn reprice(
                 start: when(track.started_at, &settings.time_zone),
                 billable: track.billable,
                 before: TrackRate {
-                    hourly_rate: track.hourly_rate.map(|r| rate_text(r, &track.currency)),
+                    hourly_rate: track.hourly_rate.map(|r| money::price(r, &track.currency)),
                     currency: track.currency.clone(),
                     amount: old.map(|a| money::format(a, &track.currency)),
                 },
                 after: TrackRate {
-                    hourly_rate: rate.map(|r| rate_text(r, currency)),
+                    hourly_rate: rate.map(|r| money::price(r, currency)),
                     currency: currency.to_owned(),
                     amount: new.map(|a| money::format(a, currency)),
                 },
@@ -1039,41 +559,4 @@ async fn delete_project(ctx: &Ctx, args: DeleteProject) -> Result<ProjectDeleted
         })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ErrorCode;
-
-    #[test]
-    fn colours_names_rates_and_hours_are_checked() {
-        assert_eq!(
-            valid_color(Some(" #1e88e5 ".into())).unwrap(),
-            Some("#1E88E5".into())
-        );
-        assert_eq!(valid_color(Some("".into())).unwrap(), None);
-        for bad in ["1E88E5", "#1E88E", "#GGGGGG", "red", "#1E88E55"] {
-            assert_eq!(
-                valid_color(Some(bad.into())).unwrap_err().code,
-                ErrorCode::InvalidArgument,
-                "{bad}"
-            );
-        }
-        assert!(valid_name("project", "  ").is_err());
-        assert_eq!(valid_name("project", " Web ").unwrap(), "Web");
-        assert!(valid_name("project", &"x".repeat(201)).is_err());
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(rate_text(d("95"), "EUR"), "95.00");
-        assert_eq!(rate_text(d("0.125"), "EUR"), "0.125");
-        assert_eq!(rate_text(d("1000"), "JPY"), "1000");
-        assert_eq!(decimal_hours(5400), "1.50");
-        assert_eq!(decimal_hours(60), "0.02");
-        assert_eq!(decimal_hours(0), "0.00");
-        assert_eq!(Hours::Whole(40).decimal().unwrap(), d("40"));
-        assert_eq!(Hours::Text("37.50".into()).decimal().unwrap(), d("37.5"));
-        assert!(Hours::Whole(0).decimal().is_err());
-        assert!(Hours::Text("-1".into()).decimal().is_err());
-        assert!(Hours::Text("lots".into()).decimal().is_err());
-    }
 }

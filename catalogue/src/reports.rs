@@ -1,0 +1,654 @@
+//! Reports (SPEC §3, analytics): tracks counted into calendar buckets cut in
+//! the user's time zone, split by project, client, tag or billable, with the
+//! rounding setting applied to the figures only; budget states. Pure:
+//! `db::reports` reads the tracks, the analytics tools shape the answers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::reference::Named;
+use crate::rounding::{Rounding, RoundingMode, RoundingScope};
+use crate::time::{PeriodName, Range, WeekStart, period_range, resolve_range, start_of_day};
+use crate::{ToolError, money};
+
+/// The most buckets one `get_time_totals` answer holds.
+pub const MAX_BUCKETS: usize = 100;
+/// Without an explicit bucket, the smallest that gives at most this many.
+pub const DEFAULT_BUCKETS: usize = 31;
+
+/// A track as reports read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub id: i32,
+    pub description: String,
+    pub project: Option<Named>,
+    pub client: Option<Named>,
+    /// By name.
+    pub tags: Vec<Named>,
+    pub started_at: Timestamp,
+    /// `None` while the timer runs.
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub hourly_rate: Option<Decimal>,
+    pub currency: String,
+}
+
+impl Item {
+    /// Where the track ends; a running one reaches up to `now`.
+    pub fn end(&self, now: Timestamp) -> Timestamp {
+        self.ended_at.unwrap_or(now).max(self.started_at)
+    }
+
+    /// Seconds tracked; a running track counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        self.end(now).as_second() - self.started_at.as_second()
+    }
+
+    pub fn running(&self) -> bool {
+        self.ended_at.is_none()
+    }
+}
+
+/// A part of a track counted in a report.
+#[derive(Clone, Copy, Debug)]
+pub struct Piece<'a> {
+    pub item: &'a Item,
+    /// Its seconds counted here.
+    pub seconds: i64,
+}
+
+/// Figures being added up.
+#[derive(Clone, Debug, Default)]
+pub struct Acc {
+    /// Exact seconds.
+    pub seconds: i64,
+    /// Seconds after rounding.
+    pub rounded: i64,
+    /// What the billable time with a rate is worth, per currency.
+    pub amounts: BTreeMap<String, Decimal>,
+    /// The tracks counted.
+    pub tracks: BTreeSet<i32>,
+    /// The running timers counted, up to now.
+    pub running: BTreeSet<i32>,
+}
+
+impl Acc {
+    /// One rounded group: scope `track` rounds each piece, `total` the sum.
+    /// Money follows the rounded time: per piece (scope `track`, or no
+    /// rounding), else per rate within the group.
+    pub fn of(pieces: &[Piece], rounding: Rounding) -> Acc {
+        let mut acc = Acc {
+            seconds: pieces.iter().map(|p| p.seconds).sum(),
+            rounded: rounding.total(pieces.iter().map(|p| p.seconds)),
+            ..Acc::default()
+        };
+        let priced = pieces
+            .iter()
+            .filter_map(|p| Some((p, p.item.hourly_rate.filter(|_| p.item.billable)?)));
+        if rounding.mode == RoundingMode::None || rounding.scope == RoundingScope::Track {
+            for (piece, rate) in priced {
+                let currency = &piece.item.currency;
+                *acc.amounts.entry(currency.clone()).or_default() +=
+                    money::amount_for(rate, rounding.round(piece.seconds), currency);
+            }
+        } else {
+            let mut by_rate: BTreeMap<(String, Decimal), i64> = BTreeMap::new();
+            for (piece, rate) in priced {
+                *by_rate
+                    .entry((piece.item.currency.clone(), rate.normalize()))
+                    .or_default() += piece.seconds;
+            }
+            for ((currency, rate), seconds) in by_rate {
+                *acc.amounts.entry(currency.clone()).or_default() +=
+                    money::amount_for(rate, rounding.round(seconds), &currency);
+            }
+        }
+        for piece in pieces {
+            acc.tracks.insert(piece.item.id);
+            if piece.item.running() {
+                acc.running.insert(piece.item.id);
+            }
+        }
+        acc
+    }
+
+    /// Add figures already rounded.
+    pub fn add(&mut self, other: &Acc) {
+        self.seconds += other.seconds;
+        self.rounded += other.rounded;
+        for (currency, amount) in &other.amounts {
+            *self.amounts.entry(currency.clone()).or_default() += amount;
+        }
+        self.tracks.extend(&other.tracks);
+        self.running.extend(&other.running);
+    }
+
+    pub fn amount_in(&self, currency: &str) -> Decimal {
+        self.amounts.get(currency).copied().unwrap_or_default()
+    }
+}
+
+/// Each track whole.
+pub fn whole(items: &[Item], now: Timestamp) -> Vec<Piece<'_>> {
+    items
+        .iter()
+        .map(|item| Piece {
+            item,
+            seconds: item.seconds(now),
+        })
+        .collect()
+}
+
+/// The range a report covers: the period, or `from`/`to` (`to` defaults to
+/// the end of today); `default` when neither is given.
+pub fn report_range(
+    period: Option<PeriodName>,
+    from: Option<&str>,
+    to: Option<&str>,
+    default: PeriodName,
+    (tz, week_start): (&TimeZone, WeekStart),
+    now: Timestamp,
+) -> Result<(Range, Option<PeriodName>), ToolError> {
+    if period.is_none() && from.is_none() && to.is_none() {
+        let range = period_range(default, week_start, tz, now)?;
+        return Ok((range, Some(default)));
+    }
+    let Some(range) = resolve_range(period, from, to, (tz, week_start), now)? else {
+        return Err(ToolError::invalid("give a period or from/to"));
+    };
+    if range.from == Timestamp::MIN {
+        return Err(ToolError::invalid("give `from` as well as `to`")
+            .hint("or a period such as this_month or last_week"));
+    }
+    let to = if range.to == Timestamp::MAX {
+        let today = now.to_zoned(tz.clone()).date();
+        let tomorrow = today
+            .tomorrow()
+            .map_err(|e| ToolError::invalid(e.to_string()))?;
+        start_of_day(tomorrow, tz)?
+    } else {
+        range.to
+    };
+    if to <= range.from {
+        return Err(ToolError::invalid(
+            "`from` is after the end of today; nothing can be reported",
+        )
+        .hint("give `to` as well, or a past `from`"));
+    }
+    Ok((
+        Range {
+            from: range.from,
+            to,
+        },
+        period,
+    ))
+}
+
+/// `part` in percent of `whole`, to one decimal; `None` of nothing.
+pub fn percent(part: Decimal, whole: Decimal) -> Option<f64> {
+    if whole.is_zero() {
+        return None;
+    }
+    let value = (part * Decimal::from(100) / whole).round_dp(1);
+    value.to_string().parse().ok()
+}
+
+/// The calendar unit of a bucket, cut in the user's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Calendar days, midnight to midnight (23 or 25 hours on DST changes).
+    Day,
+    /// Seven days from the user's `week_start`.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// What to split each bucket by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitBy {
+    /// The track's project.
+    Project,
+    /// The client of the track's project.
+    Client,
+    /// Each tag; a track with two tags counts in both.
+    Tag,
+    /// Billable or not.
+    Billable,
+}
+
+/// One bucket of the range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// Its first calendar day.
+    pub start_date: Date,
+    /// Its instants, cut to the report's range.
+    pub range: Range,
+}
+
+fn unit_start(bucket: Bucket, date: Date, week_start: WeekStart) -> Result<Date, ToolError> {
+    let err = |e: jiff::Error| ToolError::invalid(e.to_string());
+    Ok(match bucket {
+        Bucket::Day => date,
+        Bucket::Week => {
+            let back = match week_start {
+                WeekStart::Monday => date.weekday().to_monday_zero_offset(),
+                WeekStart::Sunday => date.weekday().to_sunday_zero_offset(),
+            };
+            date.checked_sub(i64::from(back).days()).map_err(err)?
+        }
+        Bucket::Month => date.first_of_month(),
+        Bucket::Year => date.first_of_year(),
+    })
+}
+
+fn unit_after(bucket: Bucket, date: Date) -> Result<Date, ToolError> {
+    let span = match bucket {
+        Bucket::Day => 1.day(),
+        Bucket::Week => 1.week(),
+        Bucket::Month => 1.month(),
+        Bucket::Year => 1.year(),
+    };
+    date.checked_add(span)
+        .map_err(|e| ToolError::invalid(e.to_string()))
+}
+
+/// The buckets of `range`, or `None` when there would be more than `cap`.
+pub fn slots(
+    range: Range,
+    bucket: Bucket,
+    (tz, week_start): (&TimeZone, WeekStart),
+    cap: usize,
+) -> Result<Option<Vec<Slot>>, ToolError> {
+    let first = range.from.to_zoned(tz.clone()).date();
+    let mut date = unit_start(bucket, first, week_start)?;
+    let mut out = Vec::new();
+    loop {
+        let next = unit_after(bucket, date)?;
+        let end = start_of_day(next, tz)?;
+        if out.len() == cap {
+            return Ok(None);
+        }
+        out.push(Slot {
+            start_date: date,
+            range: Range {
+                from: start_of_day(date, tz)?.max(range.from),
+                to: end.min(range.to),
+            },
+        });
+        if end >= range.to {
+            return Ok(Some(out));
+        }
+        date = next;
+    }
+}
+
+/// The buckets of `range`: of `bucket`, or without one the smallest of day,
+/// week, month and year that gives at most [`DEFAULT_BUCKETS`]; more than
+/// [`MAX_BUCKETS`] is `invalid_argument`.
+pub fn choose_slots(
+    range: Range,
+    bucket: Option<Bucket>,
+    calendar: (&TimeZone, WeekStart),
+) -> Result<(Bucket, Vec<Slot>), ToolError> {
+    match bucket {
+        Some(bucket) => match slots(range, bucket, calendar, MAX_BUCKETS)? {
+            Some(slots) => Ok((bucket, slots)),
+            None => Err(ToolError::invalid(format!(
+                "more than {MAX_BUCKETS} {bucket:?} buckets in this range"
+            ))
+            .hint("use a larger bucket (week, month or year) or a shorter range")
+            .detail("max_buckets", MAX_BUCKETS)),
+        },
+        None => {
+            for bucket in [Bucket::Day, Bucket::Week, Bucket::Month, Bucket::Year] {
+                let cap = if bucket == Bucket::Year {
+                    MAX_BUCKETS
+                } else {
+                    DEFAULT_BUCKETS
+                };
+                if let Some(slots) = slots(range, bucket, calendar, cap)? {
+                    return Ok((bucket, slots));
+                }
+            }
+            Err(ToolError::invalid(format!(
+                "the range spans more than {MAX_BUCKETS} years"
+            )))
+        }
+    }
+}
+
+/// Each track's pieces, per slot: whole in the slot it starts in, or with
+/// `split_at_midnight` divided between the slots it touches (only its time
+/// inside them counts).
+pub fn distribute<'a>(
+    items: &'a [Item],
+    slots: &[Slot],
+    split_at_midnight: bool,
+    now: Timestamp,
+) -> Vec<Vec<Piece<'a>>> {
+    let mut per_slot: Vec<Vec<Piece>> = slots.iter().map(|_| Vec::new()).collect();
+    if slots.is_empty() {
+        return per_slot;
+    }
+    for item in items {
+        if split_at_midnight {
+            let (start, end) = (item.started_at, item.end(now));
+            let first = slots.partition_point(|s| s.range.to <= start);
+            for (slot, pieces) in slots.iter().zip(per_slot.iter_mut()).skip(first) {
+                if slot.range.from >= end {
+                    break;
+                }
+                let seconds =
+                    end.min(slot.range.to).as_second() - start.max(slot.range.from).as_second();
+                if seconds > 0 {
+                    pieces.push(Piece { item, seconds });
+                }
+            }
+        } else {
+            let at = slots
+                .partition_point(|s| s.range.to <= item.started_at)
+                .min(slots.len() - 1);
+            per_slot[at].push(Piece {
+                item,
+                seconds: item.seconds(now),
+            });
+        }
+    }
+    per_slot
+}
+
+/// The groups a track counts in, as `(id, name)`.
+pub fn groups_of(item: &Item, split: SplitBy) -> Vec<(Option<i32>, String)> {
+    let named = |n: &Option<Named>, none: &str| {
+        vec![match n {
+            Some(n) => (Some(n.id), n.name.clone()),
+            None => (None, none.to_owned()),
+        }]
+    };
+    match split {
+        SplitBy::Project => named(&item.project, "(no project)"),
+        SplitBy::Client => named(&item.client, "(no client)"),
+        SplitBy::Tag if item.tags.is_empty() => vec![(None, "(no tag)".to_owned())],
+        SplitBy::Tag => item
+            .tags
+            .iter()
+            .map(|t| (Some(t.id), t.name.clone()))
+            .collect(),
+        SplitBy::Billable => vec![(
+            None,
+            if item.billable {
+                "billable"
+            } else {
+                "not billable"
+            }
+            .to_owned(),
+        )],
+    }
+}
+
+/// A group: its id (none for the "(no …)" and billable groups) and name.
+pub type GroupKey = (Option<i32>, String);
+
+/// `pieces` split by `split` and added up per group, each group rounded on
+/// its own; a track with two tags counts in both.
+pub fn split(pieces: &[Piece], split: SplitBy, rounding: Rounding) -> BTreeMap<GroupKey, Acc> {
+    let mut groups: BTreeMap<GroupKey, Vec<Piece>> = BTreeMap::new();
+    for piece in pieces {
+        for key in groups_of(piece.item, split) {
+            groups.entry(key).or_default().push(*piece);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, pieces)| (key, Acc::of(&pieces, rounding)))
+        .collect()
+}
+
+/// How a budget stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetState {
+    /// Below the alert threshold.
+    Ok,
+    /// At or past the alert threshold, not past the budget.
+    Warning,
+    /// Past the budget (over 100 %).
+    Exceeded,
+}
+
+/// Where `used` stands against `budget` with an alert at `alert_percent`.
+pub fn state(used: Decimal, budget: Decimal, alert_percent: u32) -> BudgetState {
+    if used > budget {
+        BudgetState::Exceeded
+    } else if used * Decimal::from(100) >= budget * Decimal::from(alert_percent) && !used.is_zero()
+    {
+        BudgetState::Warning
+    } else {
+        BudgetState::Ok
+    }
+}
+
+/// `value` with exactly `dp` decimals, rounded half-up.
+pub fn fixed(value: Decimal, dp: u32) -> String {
+    let mut v =
+        value.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    v.rescale(dp);
+    v.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn berlin() -> TimeZone {
+        TimeZone::get("Europe/Berlin").unwrap()
+    }
+
+    fn item(id: i32, start: &str, end: Option<&str>, rate: Option<&str>) -> Item {
+        Item {
+            id,
+            description: String::new(),
+            project: Some(Named {
+                id: 1,
+                name: "Web".into(),
+            }),
+            client: None,
+            tags: vec![
+                Named {
+                    id: 7,
+                    name: "a".into(),
+                },
+                Named {
+                    id: 8,
+                    name: "b".into(),
+                },
+            ],
+            started_at: ts(start),
+            ended_at: end.map(ts),
+            billable: true,
+            hourly_rate: rate.map(|r| r.parse().unwrap()),
+            currency: "EUR".into(),
+        }
+    }
+
+    fn up(scope: RoundingScope) -> Rounding {
+        Rounding {
+            mode: RoundingMode::Up,
+            minutes: 15,
+            scope,
+        }
+    }
+
+    #[test]
+    fn money_follows_the_rounded_time() {
+        let items = [
+            item(
+                1,
+                "2026-10-01T08:00:00Z",
+                Some("2026-10-01T08:05:00Z"),
+                Some("60"),
+            ),
+            item(
+                2,
+                "2026-10-01T09:00:00Z",
+                Some("2026-10-01T09:05:00Z"),
+                Some("60"),
+            ),
+        ];
+        let now = ts("2026-10-02T00:00:00Z");
+        let pieces = whole(&items, now);
+        let per_track = Acc::of(&pieces, up(RoundingScope::Track));
+        assert_eq!((per_track.seconds, per_track.rounded), (600, 1800));
+        assert_eq!(per_track.amount_in("EUR"), "30.00".parse().unwrap());
+        let per_total = Acc::of(&pieces, up(RoundingScope::Total));
+        assert_eq!(per_total.rounded, 900);
+        assert_eq!(per_total.amount_in("EUR"), "15.00".parse().unwrap());
+        let mut sum = per_track.clone();
+        sum.add(&per_total);
+        assert_eq!(sum.rounded, 2700);
+        assert_eq!(sum.tracks.len(), 2);
+    }
+
+    #[test]
+    fn buckets_are_cut_in_the_users_zone_and_capped() {
+        let tz = berlin();
+        // October 2026 in Berlin, with its 25-hour day.
+        let range = Range {
+            from: ts("2026-09-30T22:00:00Z"),
+            to: ts("2026-10-31T23:00:00Z"),
+        };
+        let (bucket, slots) = choose_slots(range, None, (&tz, WeekStart::Monday)).unwrap();
+        assert_eq!(bucket, Bucket::Day);
+        assert_eq!(slots.len(), 31);
+        let dst = &slots[24];
+        assert_eq!(dst.start_date, Date::constant(2026, 10, 25));
+        assert_eq!(
+            dst.range.to.as_second() - dst.range.from.as_second(),
+            25 * 3600
+        );
+        let (_, weeks) = choose_slots(range, Some(Bucket::Week), (&tz, WeekStart::Sunday)).unwrap();
+        assert_eq!(weeks[0].start_date, Date::constant(2026, 9, 27));
+        assert_eq!(weeks[0].range.from, range.from);
+        let long = Range {
+            from: ts("2020-01-01T00:00:00Z"),
+            to: ts("2026-01-01T00:00:00Z"),
+        };
+        let err =
+            choose_slots(long, Some(Bucket::Day), (&TimeZone::UTC, WeekStart::Monday)).unwrap_err();
+        assert_eq!(err.details["max_buckets"], MAX_BUCKETS);
+        let (bucket, years) =
+            choose_slots(long, None, (&TimeZone::UTC, WeekStart::Monday)).unwrap();
+        assert_eq!((bucket, years.len()), (Bucket::Year, 6));
+    }
+
+    #[test]
+    fn a_track_across_midnight_is_split_only_when_asked() {
+        let tz = TimeZone::UTC;
+        let range = Range {
+            from: ts("2026-10-01T00:00:00Z"),
+            to: ts("2026-10-03T00:00:00Z"),
+        };
+        let (_, slots) = choose_slots(range, Some(Bucket::Day), (&tz, WeekStart::Monday)).unwrap();
+        let now = ts("2026-10-05T00:00:00Z");
+        let items = [item(
+            1,
+            "2026-10-01T23:00:00Z",
+            Some("2026-10-02T01:30:00Z"),
+            None,
+        )];
+        let whole = distribute(&items, &slots, false, now);
+        assert_eq!(whole[0][0].seconds, 9000);
+        assert!(whole[1].is_empty());
+        let split = distribute(&items, &slots, true, now);
+        assert_eq!(split[0][0].seconds, 3600);
+        assert_eq!(split[1][0].seconds, 5400);
+    }
+
+    #[test]
+    fn a_track_counts_in_each_of_its_groups() {
+        let items = [item(
+            1,
+            "2026-10-01T08:00:00Z",
+            Some("2026-10-01T09:00:00Z"),
+            None,
+        )];
+        let now = ts("2026-10-02T00:00:00Z");
+        let pieces = whole(&items, now);
+        let by_tag = split(&pieces, SplitBy::Tag, Rounding::NONE);
+        assert_eq!(by_tag.len(), 2);
+        assert!(by_tag.values().all(|acc| acc.seconds == 3600));
+        let by_client = split(&pieces, SplitBy::Client, Rounding::NONE);
+        assert!(by_client.contains_key(&(None, "(no client)".to_owned())));
+        let by_billable = split(&pieces, SplitBy::Billable, Rounding::NONE);
+        assert!(by_billable.contains_key(&(None, "billable".to_owned())));
+    }
+
+    #[test]
+    fn budgets_warn_at_the_alert_and_exceed_past_the_limit() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(state(d("0"), d("10"), 0), BudgetState::Ok);
+        assert_eq!(state(d("7.9"), d("10"), 80), BudgetState::Ok);
+        assert_eq!(state(d("8"), d("10"), 80), BudgetState::Warning);
+        assert_eq!(state(d("10"), d("10"), 80), BudgetState::Warning);
+        assert_eq!(state(d("10.01"), d("10"), 80), BudgetState::Exceeded);
+        assert_eq!(fixed(d("1.005"), 2), "1.01");
+        assert_eq!(fixed(d("2"), 2), "2.00");
+        assert_eq!(percent(d("1"), d("3")), Some(33.3));
+        assert_eq!(percent(d("1"), d("0")), None);
+    }
+
+    #[test]
+    fn a_report_range_defaults_and_ends_today() {
+        let tz = berlin();
+        let now = ts("2026-11-25T14:30:00Z");
+        let (range, period) = report_range(
+            None,
+            None,
+            None,
+            PeriodName::ThisMonth,
+            (&tz, WeekStart::Monday),
+            now,
+        )
+        .unwrap();
+        assert_eq!(period, Some(PeriodName::ThisMonth));
+        assert_eq!(range.from, ts("2026-10-31T23:00:00Z"));
+        let (range, _) = report_range(
+            None,
+            Some("2026-11-20"),
+            None,
+            PeriodName::ThisMonth,
+            (&tz, WeekStart::Monday),
+            now,
+        )
+        .unwrap();
+        assert_eq!(range.to, ts("2026-11-25T23:00:00Z"));
+        for (from, to) in [(None, Some("2026-11-20")), (Some("2026-11-27"), None)] {
+            assert!(
+                report_range(
+                    None,
+                    from,
+                    to,
+                    PeriodName::ThisMonth,
+                    (&tz, WeekStart::Monday),
+                    now
+                )
+                .is_err()
+            );
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! `get_budget_status`: each budgeted project's hours and money against its
+//! budget.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Amount, amounts};
+use crate::db;
+use crate::db::reports::{self, Budget, BudgetPeriod};
+use crate::db::tracks::{Span, TrackFilter};
+use crate::reference::{Named, Ref};
+use crate::reports::{Acc, BudgetState, Item, fixed, percent, state, whole};
+use crate::rounding::Rounding;
+use crate::settings::Settings;
+use crate::time::{PeriodName, ResolvedRange, period_range};
+use crate::{Ctx, ToolError, money, tool};
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetBudgetStatus {
+    /// One project (id or exact name). Default: every project with a budget
+    /// that is not archived.
+    pub project: Option<Ref>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct HoursBudget {
+    /// Budgeted hours, decimal string.
+    pub budget: String,
+    /// Hours used (rounded), decimal string.
+    pub used: String,
+    /// Hours left; negative when exceeded.
+    pub remaining: String,
+    /// Used as a percentage of the budget (one decimal); `null` for a zero budget.
+    pub percent: Option<f64>,
+    pub status: BudgetState,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AmountBudget {
+    /// The budget's currency: the project's, else its client's, else the user's default.
+    pub currency: String,
+    /// Budgeted amount, decimal string.
+    pub budget: String,
+    /// Billable amount used in `currency` (from rounded time).
+    pub used: String,
+    /// Amount left; negative when exceeded.
+    pub remaining: String,
+    /// Used as a percentage of the budget (one decimal); `null` for a zero budget.
+    pub percent: Option<f64>,
+    pub status: BudgetState,
+    /// Billable amounts of the project's tracks in other currencies; not
+    /// counted against the budget.
+    pub other_currencies: Vec<Amount>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProjectBudget {
+    pub project: Named,
+    pub client: Option<Named>,
+    /// `total`: all of the project's time; `monthly`: the current calendar month.
+    pub period: BudgetPeriod,
+    /// The month counted, for a monthly budget; absent for `total`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<ResolvedRange>,
+    /// The warning threshold in percent.
+    pub alert_percent: u32,
+    /// The worst of the hours and amount statuses.
+    pub status: BudgetState,
+    /// The hours budget, if one is set.
+    pub hours: Option<HoursBudget>,
+    /// The amount budget, if one is set.
+    pub amount: Option<AmountBudget>,
+    /// True when a running timer counts, up to now.
+    pub running: bool,
+    pub running_track_ids: Vec<i32>,
+    /// True for an archived project (only when asked for by name or id).
+    pub archived: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BudgetReport {
+    /// Worst status first (exceeded, warning, ok), then by name.
+    pub projects: Vec<ProjectBudget>,
+    /// The rounding applied (the user's setting).
+    pub rounding: Rounding,
+    /// Set when no project has a budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn budget_status(
+    budget: &Budget,
+    items: &[Item],
+    range: Option<ResolvedRange>,
+    settings: &Settings,
+    now: Timestamp,
+) -> ProjectBudget {
+    let acc = Acc::of(&whole(items, now), settings.rounding);
+    let alert = budget.alert_percent;
+    let hours = budget.hours.map(|limit| {
+        let used = Decimal::from(acc.rounded) / Decimal::from(3600);
+        HoursBudget {
+            budget: fixed(limit, 2),
+            used: fixed(used, 2),
+            remaining: fixed(limit - used, 2),
+            percent: percent(used, limit),
+            status: state(used, limit, alert),
+        }
+    });
+    let currency = budget
+        .currency
+        .clone()
+        .unwrap_or_else(|| settings.default_currency.clone());
+    let amount = budget.amount.map(|limit| {
+        let used = acc.amount_in(&currency);
+        AmountBudget {
+            budget: money::format(limit, &currency),
+            used: money::format(used, &currency),
+            remaining: money::format(limit - used, &currency),
+            percent: percent(used, limit),
+            status: state(used, limit, alert),
+            other_currencies: amounts(&acc.amounts)
+                .into_iter()
+                .filter(|a| a.currency != currency)
+                .collect(),
+            currency: currency.clone(),
+        }
+    });
+    let status = [
+        hours.as_ref().map(|h| h.status),
+        amount.as_ref().map(|a| a.status),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(BudgetState::Ok);
+    ProjectBudget {
+        project: budget.project.clone(),
+        client: budget.client.clone(),
+        period: budget.period,
+        range,
+        alert_percent: alert,
+        status,
+        hours,
+        amount,
+        running: !acc.running.is_empty(),
+        running_track_ids: acc.running.iter().copied().collect(),
+        archived: budget.archived,
+    }
+}
+
+/// How a project's budget stands: for an hours and/or amount budget, what is
+/// used, what remains (negative once exceeded), the percentage, and a status
+/// `ok`, `warning` (at or past the project's alert threshold, 80 % unless
+/// set otherwise) or `exceeded` (over 100 %); `status` is the worse of the
+/// two. A `total` budget counts all of the project's time; a `monthly` one
+/// the current calendar month in the user's time zone (tracks count in the
+/// month they start in), echoed in `range`.
+///
+/// Hours are rounded by the user's rounding setting, amounts come from the
+/// rounded time of billable tracks in the budget's currency (the project's,
+/// else its client's, else the user's default); amounts in other currencies
+/// are listed apart, never converted. Running timers count up to now and
+/// are flagged. Budgets never block tracking.
+///
+/// Without `project`: every project that is not archived and has a budget,
+/// worst first (an empty list with a `note` when none has one). A project
+/// named explicitly without any budget is `invalid_argument` (give it one
+/// with update_project); an unknown one `not_found`, several matches `ambiguous`.
+/// Needs the pro tier.
+#[tool(
+    title = "Get budget status",
+    read_only,
+    idempotent,
+    tier = "pro",
+    scope = "tracks:read"
+)]
+async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetReport, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let tz = settings.time_zone.clone();
+    let month = period_range(PeriodName::ThisMonth, settings.week_start, &tz, now)?;
+    let rows = ctx
+        .run(move |conn, user| {
+            let project_id = args
+                .project
+                .as_ref()
+                .map(|p| db::projects::resolve(conn, user.id, p).map(|p| p.id))
+                .transpose()?;
+            let budgets = reports::budgets(conn, user.id, project_id)?;
+            if let (Some(_), Some(budget)) = (project_id, budgets.first())
+                && !budget.is_set()
+            {
+                return Err(ToolError::invalid(format!(
+                    "project {:?} has no budget",
+                    budget.project.name
+                ))
+                .hint("give it one with update_project (`budget`: hours and/or amount)"));
+            }
+            let mut rows = Vec::with_capacity(budgets.len());
+            for budget in budgets {
+                let range = (budget.period == BudgetPeriod::Monthly).then_some(month);
+                let filter = TrackFilter {
+                    span: range.map(Span::Starts),
+                    project_id: Some(budget.project.id),
+                    ..TrackFilter::default()
+                };
+                let items = reports::items(conn, user.id, &filter, now, None, None)?;
+                rows.push((budget, range, items));
+            }
+            Ok(rows)
+        })
+        .await?;
+    let mut projects: Vec<ProjectBudget> = rows
+        .iter()
+        .map(|(budget, range, items)| {
+            let echo = range.map(|r| r.resolved(Some(PeriodName::ThisMonth), &tz));
+            budget_status(budget, items, echo, &settings, now)
+        })
+        .collect();
+    projects.sort_by(|a, b| {
+        b.status
+            .cmp(&a.status)
+            .then_with(|| a.project.name.cmp(&b.project.name))
+    });
+    let note = projects.is_empty().then(|| {
+        "no project has a budget; give one with update_project (`budget`: hours and/or amount)"
+            .to_owned()
+    });
+    Ok(BudgetReport {
+        projects,
+        rounding: settings.rounding,
+        note,
+    })
+}

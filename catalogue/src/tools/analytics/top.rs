@@ -1,0 +1,244 @@
+//! `get_top_projects`: projects ranked by hours or by amount in one currency.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Totals, running_ids, totals};
+use crate::db::reports;
+use crate::db::tracks::{Span, TrackFilter};
+use crate::reference::Named;
+use crate::reports::{Acc, Piece, percent, report_range, whole};
+use crate::rounding::Rounding;
+use crate::time::{PeriodName, ResolvedRange};
+use crate::{Ctx, ToolError, money, pagination, tool};
+
+/// What projects are ranked by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    /// Rounded hours (the default).
+    #[default]
+    Hours,
+    /// Billable amount in one currency.
+    Amount,
+}
+
+/// Where the ranked currency came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CurrencySource {
+    /// The `currency` argument.
+    Requested,
+    /// The user's `default_currency` setting.
+    Default,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetTopProjects {
+    /// A named period in the user's time zone; or use `from`/`to`.
+    /// Default: `this_month`.
+    pub period: Option<PeriodName>,
+    /// Start of the range (same time formats as log_track).
+    pub from: Option<String>,
+    /// End of the range, exclusive; default the end of today.
+    pub to: Option<String>,
+    /// `hours` (default) or `amount`.
+    #[serde(default)]
+    pub by: RankBy,
+    /// With `by: amount`: the ISO 4217 currency to rank in. Default: the
+    /// user's default currency.
+    pub currency: Option<String>,
+    /// How many projects, 1–200 (default 10).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RankedProject {
+    /// 1 for the top project.
+    pub rank: usize,
+    pub project: Named,
+    /// The project's client, if any.
+    pub client: Option<Named>,
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// Its share of all rounded time in the range, in percent (one decimal).
+    pub share_percent: f64,
+    /// With `by: amount`: its amount in the ranked currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranked_amount: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TopProjects {
+    /// The range covered.
+    pub range: ResolvedRange,
+    pub by: RankBy,
+    /// With `by: amount`: the currency ranked in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// With `by: amount`: whether `currency` was requested or is the user's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency_source: Option<CurrencySource>,
+    /// The rounding applied (each project's tracks, or its total, by scope).
+    pub rounding: Rounding,
+    /// Best first.
+    pub projects: Vec<RankedProject>,
+    /// Projects that qualified for the ranking, before `limit`.
+    pub ranked_count: usize,
+    /// Time tracked without a project (not ranked).
+    pub without_project: Totals,
+    /// All time in the range: every project plus `without_project`.
+    pub total: Totals,
+    /// With `by: amount`: other currencies with amounts, which were not ranked.
+    pub other_currencies: Vec<String>,
+    /// Running timers counted up to now.
+    pub running_track_ids: Vec<i32>,
+}
+
+/// The projects with the most time (or money) in a period, best first.
+/// `by: hours` ranks by rounded hours; `by: amount` ranks by billable amount
+/// in one currency: `currency` if given, else the user's default currency
+/// (`currency_source` says which). Amounts are never converted: projects
+/// with no amount in that currency are left out of an amount ranking, and
+/// `other_currencies` lists the currencies that were not ranked. Ties go to
+/// more hours, then the name.
+///
+/// The range is `period`, or `from`/`to` (`to` defaults to the end of
+/// today); with neither, `this_month`. It is echoed back. Tracks count in
+/// the period they start in; running timers count up to now. Rounding (the
+/// user's setting) is applied per project: to each track (scope `track`) or
+/// to the project's total (scope `total`). Time without a project is shown
+/// apart in `without_project`; `share_percent` is of all rounded time.
+#[tool(
+    title = "Get top projects",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
+async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let limit = match args.limit.unwrap_or(10) {
+        0 => return Err(ToolError::invalid("limit must be at least 1")),
+        n if n > pagination::MAX_LIMIT => {
+            return Err(ToolError::invalid(format!(
+                "limit is at most {}",
+                pagination::MAX_LIMIT
+            )));
+        }
+        n => n as usize,
+    };
+    let requested = args
+        .currency
+        .as_deref()
+        .map(money::parse_currency)
+        .transpose()?;
+    if requested.is_some() && args.by == RankBy::Hours {
+        return Err(ToolError::invalid("`currency` is only for `by: amount`")
+            .hint("hours are ranked across currencies; pass by: amount to rank by money"));
+    }
+    let (range, period) = report_range(
+        args.period,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        PeriodName::ThisMonth,
+        settings.calendar(),
+        now,
+    )?;
+    let items = ctx
+        .run(move |conn, user| {
+            let filter = TrackFilter {
+                span: Some(Span::Starts(range)),
+                ..TrackFilter::default()
+            };
+            reports::items(conn, user.id, &filter, now, None, None)
+        })
+        .await?;
+    let rounding = settings.rounding;
+    let pieces = whole(&items, now);
+    let mut by_project: BTreeMap<i32, (Named, Option<Named>, Vec<Piece>)> = BTreeMap::new();
+    let mut loose = Vec::new();
+    for piece in &pieces {
+        match &piece.item.project {
+            Some(p) => by_project
+                .entry(p.id)
+                .or_insert_with(|| (p.clone(), piece.item.client.clone(), Vec::new()))
+                .2
+                .push(*piece),
+            None => loose.push(*piece),
+        }
+    }
+    let without = Acc::of(&loose, rounding);
+    let mut total = without.clone();
+    let mut ranked: Vec<(Named, Option<Named>, Acc)> = by_project
+        .into_values()
+        .map(|(project, client, pieces)| {
+            let acc = Acc::of(&pieces, rounding);
+            total.add(&acc);
+            (project, client, acc)
+        })
+        .collect();
+    let (currency, source) = match args.by {
+        RankBy::Hours => (None, None),
+        RankBy::Amount => match requested {
+            Some(c) => (Some(c), Some(CurrencySource::Requested)),
+            None => (
+                Some(settings.default_currency.clone()),
+                Some(CurrencySource::Default),
+            ),
+        },
+    };
+    if let Some(currency) = &currency {
+        ranked.retain(|(_, _, acc)| acc.amount_in(currency) > Decimal::ZERO);
+        ranked.sort_by(|a, b| {
+            b.2.amount_in(currency)
+                .cmp(&a.2.amount_in(currency))
+                .then(b.2.rounded.cmp(&a.2.rounded))
+                .then_with(|| a.0.name.cmp(&b.0.name))
+        });
+    } else {
+        ranked.sort_by(|a, b| {
+            b.2.rounded
+                .cmp(&a.2.rounded)
+                .then_with(|| a.0.name.cmp(&b.0.name))
+        });
+    }
+    let other_currencies = match &currency {
+        Some(c) => total.amounts.keys().filter(|k| *k != c).cloned().collect(),
+        None => Vec::new(),
+    };
+    let ranked_count = ranked.len();
+    let all_time = Decimal::from(total.rounded);
+    Ok(TopProjects {
+        range: range.resolved(period, &settings.time_zone),
+        by: args.by,
+        currency_source: source,
+        rounding,
+        projects: ranked
+            .into_iter()
+            .take(limit)
+            .enumerate()
+            .map(|(i, (project, client, acc))| RankedProject {
+                rank: i + 1,
+                project,
+                client,
+                share_percent: percent(Decimal::from(acc.rounded), all_time).unwrap_or(0.0),
+                ranked_amount: currency
+                    .as_ref()
+                    .map(|c| money::format(acc.amount_in(c), c)),
+                totals: totals(&acc, &settings),
+            })
+            .collect(),
+        currency,
+        ranked_count,
+        without_project: totals(&without, &settings),
+        total: totals(&total, &settings),
+        other_currencies,
+        running_track_ids: running_ids(&items),
+    })
+}

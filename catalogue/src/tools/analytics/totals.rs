@@ -1,0 +1,238 @@
+//! `get_time_totals`: hours and amounts per calendar bucket.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Totals, resolve_filter, totals};
+use crate::db::reports;
+use crate::db::tracks::{Span, TrackFilter};
+use crate::reference::Ref;
+use crate::reports::{self as counting, Acc, Bucket, GroupKey, SplitBy, report_range};
+use crate::rounding::Rounding;
+use crate::settings::Settings;
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::time::{PeriodName, ResolvedRange, When, when};
+use crate::{Ctx, ToolError, tool};
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetTimeTotals {
+    /// A named period in the user's time zone; or use `from`/`to`.
+    /// Default: `this_week`.
+    pub period: Option<PeriodName>,
+    /// Start of the range (same time formats as log_track).
+    pub from: Option<String>,
+    /// End of the range, exclusive; default the end of today.
+    pub to: Option<String>,
+    /// `day`, `week`, `month` or `year`. Default: the smallest that gives at
+    /// most 31 buckets.
+    pub bucket: Option<Bucket>,
+    /// Split each bucket by `project`, `client`, `tag` or `billable`.
+    pub split_by: Option<SplitBy>,
+    /// Divide a track that crosses midnight (or a bucket's edge) between the
+    /// buckets it touches. Default false: a track counts whole in the bucket
+    /// it starts in.
+    #[serde(default)]
+    pub split_at_midnight: bool,
+    /// Only this project (id or exact name).
+    pub project: Option<Ref>,
+    /// Only the projects of this client (id or exact name).
+    pub client: Option<Ref>,
+    /// Only tracks with this tag (id or exact name).
+    pub tag: Option<Ref>,
+    /// Only billable (true) or non-billable (false) tracks.
+    pub billable: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GroupTotals {
+    /// The project, client or tag id; absent for the "(no …)" groups and
+    /// for billable groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
+    /// Its name, or "(no project)", "(no client)", "(no tag)", "billable",
+    /// "not billable".
+    pub name: String,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BucketTotals {
+    /// The bucket in the user's date format: a day, "first – last day" of a
+    /// week, "November 2026", "2026".
+    pub label: String,
+    /// Its first calendar day, `YYYY-MM-DD`.
+    pub start_date: String,
+    /// Start, inclusive (the range's start if that is later).
+    pub from: When,
+    /// End, exclusive (the range's end if that is earlier).
+    pub to: When,
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// True when a running timer counts here, up to now.
+    pub running: bool,
+    /// Per group, largest first, when `split_by` is given; groups without
+    /// time here are left out.
+    pub groups: Vec<GroupTotals>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimeTotals {
+    /// The range covered.
+    pub range: ResolvedRange,
+    /// The bucket used (chosen when not given).
+    pub bucket: Bucket,
+    pub split_by: Option<SplitBy>,
+    pub split_at_midnight: bool,
+    /// The rounding applied (the user's setting).
+    pub rounding: Rounding,
+    /// The whole range: the sum of the buckets.
+    pub total: Totals,
+    /// The whole range per group, largest first (empty without `split_by`).
+    pub groups: Vec<GroupTotals>,
+    /// Every bucket of the range in order, empty ones included.
+    pub buckets: Vec<BucketTotals>,
+    /// Running timers counted up to now.
+    pub running_track_ids: Vec<i32>,
+}
+
+/// Groups, largest (rounded) first.
+fn group_list(groups: &BTreeMap<GroupKey, Acc>, settings: &Settings) -> Vec<GroupTotals> {
+    let mut list: Vec<(&GroupKey, &Acc)> = groups.iter().collect();
+    list.sort_by(|a, b| b.1.rounded.cmp(&a.1.rounded).then_with(|| a.0.cmp(b.0)));
+    list.into_iter()
+        .map(|((id, name), acc)| GroupTotals {
+            id: *id,
+            name: name.clone(),
+            totals: totals(acc, settings),
+        })
+        .collect()
+}
+
+/// A bucket's label in the user's date format.
+fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
+    let format = settings.date_display();
+    match bucket {
+        Bucket::Day => format.format(start),
+        Bucket::Week => {
+            let last = start.checked_add(6.days()).unwrap_or(start);
+            format!("{} – {}", format.format(start), format.format(last))
+        }
+        Bucket::Month => start.strftime("%B %Y").to_string(),
+        Bucket::Year => start.year().to_string(),
+    }
+}
+
+/// Hours (and billable amounts per currency) for a period, in buckets of a
+/// day, week, month or year cut in the user's time zone: DST-aware (a day
+/// can have 23 or 25 hours), weeks start on the user's `week_start`, and
+/// every bucket of the range is listed, empty ones with zeros. Optionally
+/// split by project, client, tag or billable, and filtered by project,
+/// client, tag or billable.
+///
+/// The range is `period`, or `from`/`to` (`to` defaults to the end of
+/// today; `to` alone is refused); with neither, `this_week`. It is echoed
+/// back. Without `bucket`, the smallest of day, week, month, year that gives
+/// at most 31 buckets is used; more than 100 buckets is `invalid_argument`
+/// (use a larger bucket).
+///
+/// A track counts whole in the bucket it starts in; with
+/// `split_at_midnight: true` its time is divided between the buckets it
+/// touches, and only its time inside the range counts. Running timers count
+/// up to now and are listed in `running_track_ids` (their bucket has
+/// `running: true`).
+///
+/// Rounding (the user's setting, echoed in `rounding`) applies to reported
+/// figures only: scope `track` rounds each track (each part, when split at
+/// midnight), scope `total` rounds each bucket's total and each group's total
+/// within it. Group figures are rounded on their own, so under scope `total`
+/// they may not add up exactly to the bucket; a track with two tags counts in
+/// both tag groups. The range total is the sum of the rounded buckets.
+/// Amounts come from the rounded time, per currency, never summed across
+/// currencies; tracks that are not billable or have no rate have none.
+#[tool(
+    title = "Get time totals",
+    read_only,
+    idempotent,
+    scope = "tracks:read"
+)]
+async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let (range, period) = report_range(
+        args.period,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        PeriodName::ThisWeek,
+        settings.calendar(),
+        now,
+    )?;
+    let (bucket, slots) = counting::choose_slots(range, args.bucket, settings.calendar())?;
+    let span = if args.split_at_midnight {
+        Span::Overlaps(range)
+    } else {
+        Span::Starts(range)
+    };
+    let items = ctx
+        .run(move |conn, user| {
+            let filter = TrackFilter {
+                span: Some(span),
+                billable: args.billable,
+                ..TrackFilter::default()
+            };
+            let filter = resolve_filter(
+                conn,
+                user.id,
+                args.project.as_ref(),
+                args.client.as_ref(),
+                args.tag.as_ref(),
+                filter,
+            )?;
+            reports::items(conn, user.id, &filter, now, None, None)
+        })
+        .await?;
+
+    let per_slot = counting::distribute(&items, &slots, args.split_at_midnight, now);
+
+    let rounding = settings.rounding;
+    let tz = &settings.time_zone;
+    let mut total = Acc::default();
+    let mut all_groups: BTreeMap<GroupKey, Acc> = BTreeMap::new();
+    let mut buckets = Vec::with_capacity(slots.len());
+    for (slot, pieces) in slots.iter().zip(&per_slot) {
+        let acc = Acc::of(pieces, rounding);
+        total.add(&acc);
+        let groups = match args.split_by {
+            Some(split) => counting::split(pieces, split, rounding),
+            None => BTreeMap::new(),
+        };
+        for (key, acc) in &groups {
+            all_groups.entry(key.clone()).or_default().add(acc);
+        }
+        buckets.push(BucketTotals {
+            label: label(bucket, slot.start_date, &settings),
+            start_date: slot.start_date.to_string(),
+            from: when(slot.range.from, tz),
+            to: when(slot.range.to, tz),
+            totals: totals(&acc, &settings),
+            running: !acc.running.is_empty(),
+            groups: group_list(&groups, &settings),
+        });
+    }
+    Ok(TimeTotals {
+        range: range.resolved(period, tz),
+        bucket,
+        split_by: args.split_by,
+        split_at_midnight: args.split_at_midnight,
+        rounding,
+        total: totals(&total, &settings),
+        groups: group_list(&all_groups, &settings),
+        buckets,
+        running_track_ids: total.running.iter().copied().collect(),
+    })
+}

@@ -1,0 +1,414 @@
+//! A draft's changes, then its life once sent: numbered, paid or voided,
+//! and deleted while still a draft.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{InvoiceOut, check_due, ensure_draft, frozen, invoice_out};
+use crate::billing::{ManualLine, Status, manual_lines, parse_percent, totals};
+use crate::db::invoices::{self as store, DraftFields};
+use crate::db::{self, write_or_preview};
+use crate::time::{add_days, hours, parse_date, today};
+use crate::{Ctx, ToolError, invoice_number, money, tool};
+
+// ---------------------------------------------------------------- update
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateInvoice {
+    /// The draft to change.
+    pub id: i32,
+    /// New notes; `null` removes them.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub notes: Option<Option<String>>,
+    /// Issue date to send it with (`YYYY-MM-DD`, `today`); `null`: the day it is sent.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub issue_date: Option<Option<String>>,
+    /// Due date (`YYYY-MM-DD`); `null`: the issue date plus the client's payment terms.
+    #[serde(default, deserialize_with = "crate::patch::double_option")]
+    #[schemars(with = "Option<String>")]
+    pub due_date: Option<Option<String>>,
+    /// New tax percent, a decimal string such as "19".
+    pub tax_percent: Option<String>,
+    /// New discount percent, a decimal string such as "5".
+    pub discount_percent: Option<String>,
+    /// Replace all manual lines (lines not made from tracks) with these;
+    /// `[]` removes them. Lines made from tracks stay.
+    pub lines: Option<Vec<ManualLine>>,
+    /// Tracks to take off the draft, freeing them for another invoice.
+    #[serde(default)]
+    pub remove_track_ids: Vec<i32>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InvoiceChanged {
+    /// The invoice after the change (as it would be, with `dry_run`).
+    pub invoice: InvoiceOut,
+    /// Tracks this call freed: they can be edited and invoiced again.
+    pub freed_track_ids: Vec<i32>,
+    /// True when nothing was changed (`dry_run`).
+    pub dry_run: bool,
+}
+
+/// Change a draft: notes, issue and due dates, tax and discount percent,
+/// its manual lines (replaced as a whole), and remove tracks from it, which
+/// frees them. The lines those tracks were on are recomputed from the tracks
+/// left, with the current rounding setting (other lines keep their
+/// quantities); a line left without tracks is removed. Totals are recomputed.
+/// A sent, paid or void invoice is `invoice_frozen`; a track that is not on
+/// this invoice is `not_found`.
+#[tool(
+    title = "Update a draft invoice",
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
+async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let tz = settings.time_zone.clone();
+    let date =
+        |d: &Option<Option<String>>, field: &str| -> Result<Option<Option<Date>>, ToolError> {
+            d.as_ref()
+                .map(|d| {
+                    d.as_deref()
+                        .map(|d| parse_date(d, field, &tz, now))
+                        .transpose()
+                })
+                .transpose()
+        };
+    let issue = date(&args.issue_date, "issue_date")?;
+    let due = date(&args.due_date, "due_date")?;
+    let tax = args
+        .tax_percent
+        .as_deref()
+        .map(|t| parse_percent(Some(t), "tax_percent"))
+        .transpose()?;
+    let discount = args
+        .discount_percent
+        .as_deref()
+        .map(|d| parse_percent(Some(d), "discount_percent"))
+        .transpose()?;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            let inv = store::get(conn, user.id, args.id)?;
+            ensure_draft(&inv, "changed")?;
+            let stored = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<Date>().ok());
+            let issue = issue.unwrap_or_else(|| stored(&inv.issue_date));
+            let due = due.unwrap_or_else(|| stored(&inv.due_date));
+            check_due(issue, due)?;
+            let manual = args
+                .lines
+                .as_ref()
+                .map(|lines| manual_lines(lines, &inv.currency))
+                .transpose()?;
+
+            let on_invoice: HashMap<i32, i32> = inv
+                .lines
+                .iter()
+                .flat_map(|l| l.track_ids.iter().map(move |t| (*t, l.id)))
+                .collect();
+            let mut freed: Vec<i32> = args.remove_track_ids.clone();
+            freed.sort_unstable();
+            freed.dedup();
+            if let Some(stranger) = freed.iter().find(|t| !on_invoice.contains_key(t)) {
+                return Err(ToolError::not_found(
+                    "track on this invoice",
+                    format!("with id {stranger}"),
+                )
+                .hint("get_invoice lists each line's track_ids"));
+            }
+            if !freed.is_empty() {
+                store::unlink_tracks(conn, inv.id, &freed)?;
+                let touched: HashSet<i32> = freed.iter().map(|t| on_invoice[t]).collect();
+                for line in inv.lines.iter().filter(|l| touched.contains(&l.id)) {
+                    let left = store::line_tracks(conn, user.id, line.id)?;
+                    if left.is_empty() {
+                        store::delete_line(conn, inv.id, line.id)?;
+                    } else {
+                        let quantity =
+                            hours(settings.rounding.total(left.iter().map(|t| t.seconds())));
+                        let amount = money::round(quantity * line.unit_price, &inv.currency);
+                        store::set_line(conn, inv.id, line.id, quantity, amount)?;
+                    }
+                }
+            }
+            if let Some(manual) = manual {
+                for line in inv.lines.iter().filter(|l| !l.tracked()) {
+                    store::delete_line(conn, inv.id, line.id)?;
+                }
+                store::add_lines(conn, inv.id, &manual)?;
+            }
+            let fields = DraftFields {
+                issue_date: issue.map(|d| d.to_string()),
+                due_date: due.map(|d| d.to_string()),
+                tax_percent: tax.unwrap_or(inv.tax_percent),
+                discount_percent: discount.unwrap_or(inv.discount_percent),
+                notes: match &args.notes {
+                    Some(notes) => notes
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_owned),
+                    None => inv.notes.clone(),
+                },
+            };
+            store::update_draft(conn, user.id, inv.id, &fields, now)?;
+            let changed = store::get(conn, user.id, inv.id)?;
+            let sums = totals(
+                changed.lines.iter().map(|l| l.amount),
+                fields.discount_percent,
+                fields.tax_percent,
+                &changed.currency,
+            );
+            store::set_totals(conn, user.id, inv.id, sums, now)?;
+            let changed = store::get(conn, user.id, inv.id)?;
+            Ok(InvoiceChanged {
+                invoice: invoice_out(&changed, &settings, now),
+                freed_track_ids: freed,
+                dry_run: false,
+            })
+        })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- send
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkInvoiceSent {
+    /// The draft to send.
+    pub id: i32,
+    /// Issue date (`YYYY-MM-DD`, `today`, `yesterday`); default the draft's,
+    /// else today in the user's time zone.
+    pub issue_date: Option<String>,
+    /// Due date (`YYYY-MM-DD`); default the draft's, else the issue date plus
+    /// the client's payment terms.
+    pub due_date: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InvoiceSent {
+    /// The invoice, now numbered and frozen.
+    pub invoice: InvoiceOut,
+}
+
+/// Mark a draft as sent: it gets the next number of the user's gapless
+/// sequence (one counter per user, never reset), formatted by the
+/// `invoice_number_format` setting (default `INV-{YYYY}-{SEQ:4}`; `{YYYY}`,
+/// `{YY}` and `{MM}` come from the issue date), an issue date (default
+/// today in the user's time zone) and a due date (default issue date + the
+/// client's payment terms). From then on it is frozen: no edits, never
+/// deleted; void it instead. An invoice that is not a draft is
+/// `invoice_frozen`; one without lines, or a due date before the issue date,
+/// is `invalid_argument`.
+#[tool(
+    title = "Mark an invoice as sent",
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
+async fn mark_invoice_sent(ctx: &Ctx, args: MarkInvoiceSent) -> Result<InvoiceSent, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let tz = settings.time_zone.clone();
+    let issue_arg = args
+        .issue_date
+        .as_deref()
+        .map(|d| parse_date(d, "issue_date", &tz, now))
+        .transpose()?;
+    let due_arg = args
+        .due_date
+        .as_deref()
+        .map(|d| parse_date(d, "due_date", &tz, now))
+        .transpose()?;
+    ctx.run(move |conn, user| {
+        db::write(conn, |conn| {
+            let inv = store::get(conn, user.id, args.id)?;
+            ensure_draft(&inv, "sent again")?;
+            if inv.lines.is_empty() {
+                return Err(
+                    ToolError::invalid("an invoice without lines cannot be sent")
+                        .hint("add lines with update_invoice, or delete the draft"),
+                );
+            }
+            let stored = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<Date>().ok());
+            let issue = issue_arg
+                .or_else(|| stored(&inv.issue_date))
+                .unwrap_or_else(|| today(&tz, now));
+            let due = match due_arg.or_else(|| stored(&inv.due_date)) {
+                Some(due) => due,
+                None => add_days(issue, inv.client.payment_terms_days)?,
+            };
+            check_due(Some(issue), Some(due))?;
+            invoice_number::validate(&settings.invoice_number_format)?;
+            let seq = store::next_seq(conn, user.id)?;
+            let number = invoice_number::format(&settings.invoice_number_format, seq, issue);
+            store::mark_sent(
+                conn,
+                user.id,
+                inv.id,
+                &number,
+                &issue.to_string(),
+                &due.to_string(),
+                now,
+            )?;
+            let sent = store::get(conn, user.id, inv.id)?;
+            Ok(InvoiceSent {
+                invoice: invoice_out(&sent, &settings, now),
+            })
+        })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- status
+
+/// The state to move a sent invoice to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NewStatus {
+    /// Paid on `paid_on`.
+    Paid,
+    /// Cancelled: keeps its number, frees its tracks. Final.
+    Void,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetInvoiceStatus {
+    /// The sent (or paid) invoice.
+    pub id: i32,
+    /// `paid` or `void`.
+    pub status: NewStatus,
+    /// With `paid`: the day it was paid (`YYYY-MM-DD`, `today`,
+    /// `yesterday`); default today in the user's time zone.
+    pub paid_on: Option<String>,
+    /// Show the invoice as it would be, and change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Move a sent invoice on: `paid` records the payment date (calling it again
+/// corrects the date); `void` cancels a sent or paid invoice for good: it
+/// keeps its number (the sequence has no gaps) and frees its tracks, so they
+/// can be edited and invoiced again. Voiding a void invoice changes nothing.
+/// A draft cannot be paid or voided (`invalid_argument`: send it first, or
+/// delete it); a void invoice cannot be paid (`invoice_frozen`). A payment
+/// date before the issue date is `invalid_argument`. With `dry_run: true`,
+/// returns the invoice as it would be and changes nothing.
+#[tool(
+    title = "Set an invoice's status",
+    destructive,
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
+async fn set_invoice_status(
+    ctx: &Ctx,
+    args: SetInvoiceStatus,
+) -> Result<InvoiceChanged, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let tz = settings.time_zone.clone();
+    let paid_on = match (args.status, &args.paid_on) {
+        (NewStatus::Void, Some(_)) => {
+            return Err(ToolError::invalid("`paid_on` goes with status `paid` only"));
+        }
+        (NewStatus::Void, None) => None,
+        (NewStatus::Paid, given) => Some(match given {
+            Some(d) => parse_date(d, "paid_on", &tz, now)?,
+            None => today(&tz, now),
+        }),
+    };
+    ctx.run(move |conn, user| {
+        write_or_preview(conn, args.dry_run, |conn| {
+            let inv = store::get(conn, user.id, args.id)?;
+            let mut freed = Vec::new();
+            match (inv.status, args.status) {
+                (Status::Draft, _) => {
+                    return Err(ToolError::invalid(format!(
+                        "invoice {} is a draft: only a sent invoice can be paid or voided",
+                        inv.id
+                    ))
+                    .hint("send it with mark_invoice_sent first, or delete the draft with delete_invoice"));
+                }
+                (Status::Void, NewStatus::Void) => {}
+                (Status::Void, NewStatus::Paid) => return Err(frozen(&inv, "paid")),
+                (Status::Sent | Status::Paid, NewStatus::Paid) => {
+                    let paid_on = paid_on.unwrap_or_else(|| today(&tz, now));
+                    let issued = inv.issue_date.as_deref().and_then(|d| d.parse::<Date>().ok());
+                    if issued.is_some_and(|issued| paid_on < issued) {
+                        return Err(ToolError::invalid(format!(
+                            "the payment date {paid_on} is before the issue date {}",
+                            inv.issue_date.as_deref().unwrap_or_default()
+                        )));
+                    }
+                    store::mark_paid(conn, user.id, inv.id, &paid_on.to_string(), now)?;
+                }
+                (Status::Sent | Status::Paid, NewStatus::Void) => {
+                    freed = inv.lines.iter().flat_map(|l| l.track_ids.clone()).collect();
+                    freed.sort_unstable();
+                    store::mark_void(conn, user.id, inv.id, now)?;
+                }
+            }
+            let changed = store::get(conn, user.id, inv.id)?;
+            Ok(InvoiceChanged {
+                invoice: invoice_out(&changed, &settings, now),
+                freed_track_ids: freed,
+                dry_run: args.dry_run,
+            })
+        })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- delete
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInvoice {
+    /// The draft to delete.
+    pub id: i32,
+    /// Show what would be deleted and freed, and delete nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Delete a draft invoice for good, freeing its tracks (they can be edited
+/// and invoiced again). Sent, paid and void invoices are never deleted
+/// (`invoice_frozen`): void a sent one with set_invoice_status instead. With
+/// `dry_run: true`, returns the draft and the tracks it would free, and
+/// changes nothing.
+#[tool(
+    title = "Delete a draft invoice",
+    destructive,
+    idempotent,
+    tier = "pro",
+    scope = "invoices"
+)]
+async fn delete_invoice(ctx: &Ctx, args: DeleteInvoice) -> Result<InvoiceChanged, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    ctx.run(move |conn, user| {
+        write_or_preview(conn, args.dry_run, |conn| {
+            let inv = store::get(conn, user.id, args.id)?;
+            ensure_draft(&inv, "deleted")?;
+            let mut freed: Vec<i32> = inv.lines.iter().flat_map(|l| l.track_ids.clone()).collect();
+            freed.sort_unstable();
+            store::delete_draft(conn, user.id, inv.id)?;
+            Ok(InvoiceChanged {
+                invoice: invoice_out(&inv, &settings, now),
+                freed_track_ids: freed,
+                dry_run: args.dry_run,
+            })
+        })
+    })
+    .await
+}

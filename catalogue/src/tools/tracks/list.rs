@@ -1,0 +1,124 @@
+//! Reading tracks: a filtered, paged list with totals, and one by id.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::db::tracks::{self};
+use crate::reference::Ref;
+use crate::time::{PeriodName, ResolvedRange, format_duration};
+use crate::tracking::TrackOut;
+use crate::{Ctx, ToolError, pagination, tool};
+
+use super::TrackSelection;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListTracks {
+    /// A named period in the user's time zone; or use `from`/`to`.
+    pub period: Option<PeriodName>,
+    /// Tracks starting at or after this time.
+    pub from: Option<String>,
+    /// Tracks starting before this time.
+    pub to: Option<String>,
+    /// Only this project (id or exact name).
+    pub project: Option<Ref>,
+    /// Only tracks without a project.
+    #[serde(default)]
+    pub without_project: bool,
+    /// Only tracks with this tag (id or exact name).
+    pub tag: Option<Ref>,
+    /// Only billable (true) or non-billable (false) tracks.
+    pub billable: Option<bool>,
+    /// Only running timers (true) or stopped tracks (false).
+    pub running: Option<bool>,
+    /// Case-insensitive text to find in descriptions.
+    pub search: Option<String>,
+    /// Tracks per page, 1–200 (default 50).
+    #[schemars(range(min = 1, max = 200))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TrackList {
+    /// Newest first.
+    pub tracks: Vec<TrackOut>,
+    /// All tracks matching the filters, on every page.
+    pub total_count: i64,
+    /// Their total time in seconds (running timers up to now).
+    pub total_seconds: i64,
+    /// The same as `h:mm:ss`.
+    pub total_duration: String,
+    /// The time range used, when a period or `from`/`to` was given.
+    pub range: Option<ResolvedRange>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// List tracks, newest first, filtered by period (or `from`/`to`), project,
+/// tag, billable, running state or text. A track belongs to the day it
+/// starts. Totals cover the whole filtered set, not only this page; page on
+/// with `next_cursor`. The resolved range is echoed back.
+#[tool(title = "List tracks", read_only, idempotent, scope = "tracks:read")]
+async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let limit = pagination::limit(args.limit)?;
+    let after = args.cursor.as_deref().map(pagination::decode).transpose()?;
+    let selection = TrackSelection {
+        period: args.period,
+        from: args.from,
+        to: args.to,
+        project: args.project,
+        without_project: args.without_project,
+        tag: args.tag,
+        billable: args.billable,
+        running: args.running,
+        search: args.search,
+    };
+    let range = selection.range(&settings, now)?;
+    let (page, settings) = ctx
+        .run(move |conn, user| {
+            let filter = selection.filter(conn, user.id, range)?;
+            Ok((
+                tracks::list(conn, user.id, &filter, limit, after, now)?,
+                settings,
+            ))
+        })
+        .await?;
+    let next_cursor = if page.more {
+        page.tracks
+            .last()
+            .map(|t| pagination::encode(t.started_at.as_second(), t.id))
+    } else {
+        None
+    };
+    Ok(TrackList {
+        tracks: TrackOut::all(&page.tracks, &settings, now),
+        total_count: page.total_count,
+        total_seconds: page.total_seconds,
+        total_duration: format_duration(page.total_seconds),
+        range: range.map(|r| r.resolved(args.period, &settings.time_zone)),
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackId {
+    /// The track's id.
+    pub id: i32,
+}
+
+/// One track by id, running or stopped. Another user's id, like a missing
+/// one, is `not_found`.
+#[tool(title = "Get a track", read_only, idempotent, scope = "tracks:read")]
+async fn get_track(ctx: &Ctx, TrackId { id }: TrackId) -> Result<TrackOut, ToolError> {
+    let settings = ctx.settings().await?;
+    let now = ctx.now();
+    let track = ctx
+        .run(move |conn, user| tracks::get(conn, user.id, id))
+        .await?;
+    Ok(TrackOut::new(&track, &settings, now))
+}

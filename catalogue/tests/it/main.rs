@@ -1,0 +1,17 @@
+//! Catalogue's integration tests, one binary: each module drives the tools of
+//! one area through `catalogue::testing::TestApp`; `isolation` checks that no
+//! tool lets one user reach another's data.
+
+mod analytics;
+mod clients;
+mod context;
+mod invoices;
+mod isolation;
+mod layers;
+mod projects;
+mod settings;
+mod tags;
+mod timers;
+mod timesheet;
+mod tracks;
+mod worked_month;
