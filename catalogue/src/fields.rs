@@ -1,5 +1,6 @@
-//! Checks of the fields projects, clients and tags share: names, colours,
-//! free text, and which archived records a list shows.
+//! Checks of the fields projects, clients and tags are written with: names,
+//! colours, free text, e-mail addresses, payment terms, and which archived
+//! records a list shows.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -73,6 +74,31 @@ pub fn name_taken(kind: &str, id: i32, existing: &str) -> ToolError {
     )
 }
 
+/// An e-mail address, loosely checked; empty text means none.
+pub fn valid_email(email: Option<String>) -> Result<Option<String>, ToolError> {
+    let Some(email) = optional_text(email) else {
+        return Ok(None);
+    };
+    let ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !email.contains(char::is_whitespace);
+    if ok {
+        Ok(Some(email))
+    } else {
+        Err(ToolError::invalid(format!(
+            "{email:?} is not an email address"
+        )))
+    }
+}
+
+/// Payment terms: 0 (due on receipt) to 365 days.
+pub fn valid_terms(days: u32) -> Result<u32, ToolError> {
+    if days > 365 {
+        return Err(ToolError::invalid("payment_terms_days is at most 365"));
+    }
+    Ok(days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +120,30 @@ mod tests {
         assert!(valid_name("project", "  ").is_err());
         assert_eq!(valid_name("project", " Web ").unwrap(), "Web");
         assert!(valid_name("project", &"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn emails_and_terms_are_checked() {
+        assert_eq!(valid_email(None).unwrap(), None);
+        assert_eq!(valid_email(Some(" ".into())).unwrap(), None);
+        assert_eq!(
+            valid_email(Some(" ada@example.org ".into()))
+                .unwrap()
+                .as_deref(),
+            Some("ada@example.org")
+        );
+        for bad in [
+            "ada",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+            "a@b@c.org",
+        ] {
+            assert!(valid_email(Some(bad.into())).is_err(), "{bad}");
+        }
+        assert_eq!(valid_terms(0).unwrap(), 0);
+        assert_eq!(valid_terms(365).unwrap(), 365);
+        assert!(valid_terms(366).is_err());
     }
 
     #[test]

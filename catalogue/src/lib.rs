@@ -29,6 +29,7 @@ pub mod money;
 mod names;
 mod pagination;
 mod patch;
+pub mod project;
 pub mod reference;
 mod registry;
 pub mod reports;

@@ -415,6 +415,18 @@ pub fn split(pieces: &[Piece], split: SplitBy, rounding: Rounding) -> BTreeMap<G
         .collect()
 }
 
+/// Whether a budget counts all of a project's time or each calendar month's,
+/// as `get_budget_status` reports it (its own wording, apart from
+/// [`crate::project::BudgetPeriod`]'s, is what its schema has always said).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetPeriod {
+    /// All tracked time, ever.
+    Total,
+    /// The current calendar month in the user's time zone.
+    Monthly,
+}
+
 /// How a budget stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

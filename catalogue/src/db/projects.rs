@@ -6,13 +6,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::common::{contains_pattern, unique_conflict};
 use super::{Conn, epoch, instant};
 use crate::fields::{ArchiveFilter, name_taken};
 use crate::pagination::stale_cursor;
+use crate::project::{Budget, DEFAULT_ALERT_PERCENT, TracksAction};
 use crate::reference::{self, Ref};
 use crate::schema::{clients, invoice_tracks, projects, tracks};
 use crate::{ToolError, money, names};
@@ -86,47 +85,6 @@ pub fn resolve(
         currency: row.currency.clone().or_else(|| row.client_currency.clone()),
         archived: row.archived_at.is_some(),
     })
-}
-
-/// Whether a budget counts over the project's whole life or per calendar month.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BudgetPeriod {
-    /// Everything ever tracked on the project.
-    #[default]
-    Total,
-    /// Each calendar month in the user's time zone.
-    Monthly,
-}
-
-/// The default alert threshold of a budget, in percent.
-pub const DEFAULT_ALERT_PERCENT: u32 = 80;
-
-/// A project's budget settings; it has a budget when `hours` or `amount` is set.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Budget {
-    pub hours: Option<Decimal>,
-    /// In the project's currency.
-    pub amount: Option<Decimal>,
-    pub period: BudgetPeriod,
-    pub alert_percent: u32,
-}
-
-impl Default for Budget {
-    fn default() -> Self {
-        Budget {
-            hours: None,
-            amount: None,
-            period: BudgetPeriod::Total,
-            alert_percent: DEFAULT_ALERT_PERCENT,
-        }
-    }
-}
-
-impl Budget {
-    pub fn is_set(&self) -> bool {
-        self.hours.is_some() || self.amount.is_some()
-    }
 }
 
 /// The client a project belongs to, with the billing defaults it passes on.
@@ -606,16 +564,6 @@ pub fn set_track_rate(
     ))
     .execute(conn)?;
     Ok(())
-}
-
-/// What happens to a deleted project's tracks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TracksAction {
-    /// Keep the tracks, without a project (their rate, currency and billable flag stay).
-    Unassign,
-    /// Delete the tracks too, running timers included.
-    Delete,
 }
 
 /// How many tracks the user's project has.

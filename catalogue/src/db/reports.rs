@@ -7,13 +7,11 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::tracks::TrackFilter;
 use super::{Conn, instant};
 use crate::reference::Named;
-pub use crate::reports::Item;
+use crate::reports::{BudgetPeriod, Item};
 use crate::schema::{clients, projects, tags, track_tags, tracks};
 use crate::{ToolError, names};
 
@@ -142,16 +140,6 @@ pub fn items(
             },
         )
         .collect())
-}
-
-/// Whether a budget counts all of a project's time or each calendar month's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BudgetPeriod {
-    /// All tracked time, ever.
-    Total,
-    /// The current calendar month in the user's time zone.
-    Monthly,
 }
 
 /// A project's budget settings.

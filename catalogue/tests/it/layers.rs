@@ -42,6 +42,7 @@ fn domain_modules_use_neither_the_data_layer_nor_the_tools() {
         "money.rs",
         "names.rs",
         "pagination.rs",
+        "project.rs",
         "reference.rs",
         "reports.rs",
         "rounding.rs",

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Amount, amounts};
 use crate::db;
-use crate::db::reports::{self, Budget, BudgetPeriod};
+use crate::db::reports::{self, Budget};
 use crate::db::tracks::{Span, TrackFilter};
 use crate::reference::{Named, Ref};
-use crate::reports::{Acc, BudgetState, Item, fixed, percent, state, whole};
+use crate::reports::{Acc, BudgetPeriod, BudgetState, Item, fixed, percent, state, whole};
 use crate::rounding::Rounding;
 use crate::settings::Settings;
 use crate::time::{PeriodName, ResolvedRange, period_range};

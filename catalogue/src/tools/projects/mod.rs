@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::projects::{self, Budget, BudgetPeriod, Project, Spent};
+use crate::db::projects::{self, Project, Spent};
 use crate::db::{self};
+use crate::project::{Budget, BudgetPeriod};
 use crate::settings::Settings;
 use crate::time::{format_duration, hours};
 use crate::{Tier, ToolError, money, tiers};

@@ -11,9 +11,10 @@ use super::{
     BudgetInput, MAX_REPRICED_LISTED, MoneyOut, ProjectOut, check_project_limit, money_list,
     new_track_billing, require_budgets,
 };
-use crate::db::projects::{self, Budget, ProjectFields, TracksAction};
+use crate::db::projects::{self, ProjectFields};
 use crate::db::{self, clients, idempotency, write_or_preview};
 use crate::fields::{optional_text, valid_color, valid_name};
+use crate::project::{Budget, TracksAction};
 use crate::reference::Ref;
 use crate::settings::Settings;
 use crate::time::{When, when};
