@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::scopes::Scope;
 use crate::{CallError, Ctx, ToolError};
 
 /// One registered tool. Built by `#[tool]`; read by the server, the docs
@@ -26,9 +27,8 @@ pub struct ToolDef {
     pub idempotent: bool,
     /// The lowest tier allowed to call it.
     pub tier: Tier,
-    /// The OAuth scope a token needs to call it (`#[tool(scope = "…")]`);
-    /// see [`ToolDef::scope`].
-    pub scope: Option<&'static str>,
+    /// The OAuth scope a token needs to call it (`#[tool(scope = "…")]`).
+    pub scope: Scope,
     pub input_schema: fn() -> Value,
     pub output_schema: fn() -> Value,
     pub handler: fn(Ctx, Value) -> HandlerFuture,
@@ -45,12 +45,6 @@ impl ToolDef {
     /// last segment.
     pub fn area(&self) -> &'static str {
         self.area.unwrap_or_else(|| area_of_module(self.module))
-    }
-
-    /// The OAuth scope a token needs to call it: the declared one, else
-    /// [`crate::scopes::DEFAULT`].
-    pub fn required_scope(&self) -> &'static str {
-        self.scope.unwrap_or(crate::scopes::DEFAULT)
     }
 
     /// The tool as MCP's `tools/list` describes it; also what the snapshots,
@@ -73,7 +67,7 @@ impl ToolDef {
             "_meta": {
                 "teetrack/area": self.area(),
                 "teetrack/tier": self.tier,
-                "teetrack/scope": self.required_scope(),
+                "teetrack/scope": self.scope,
             },
         })
     }
@@ -214,7 +208,22 @@ pub fn output_schema<T: ToolOutput>() -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::area_of_module;
+    use super::{Tier, area_of_module};
+
+    /// `#[tool(tier = "…")]` names the variant whose serde name it is, by
+    /// capitalising it: each name must be one lowercase word.
+    #[test]
+    fn tier_names_spell_their_variants() {
+        for tier in Tier::ALL {
+            let name = tier.as_str();
+            assert_eq!(serde_json::to_value(tier).unwrap(), name);
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase()),
+                "{tier:?}: #[tool] reads one lowercase word"
+            );
+            assert_eq!(name[..1].to_uppercase() + &name[1..], format!("{tier:?}"));
+        }
+    }
 
     #[test]
     fn area_is_the_module_after_tools_else_the_last_segment() {

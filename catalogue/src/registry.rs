@@ -59,7 +59,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier: Tier::Free,
-            scope: None,
+            scope: crate::scopes::Scope::Admin,
             input_schema: || Value::Null,
             output_schema: || Value::Null,
             handler: never,

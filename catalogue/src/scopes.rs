@@ -1,62 +1,117 @@
 //! OAuth scopes: what a connector signed in with OAuth may do. Every tool
-//! names the one scope it needs (`#[tool(scope = "…")]`, checked against
-//! [`ALL`] at compile time by the macro, which keeps its own copy of the
-//! names; a test here keeps the two in step). A personal API token holds
-//! every scope.
+//! names the one [`Scope`] it needs (`#[tool(scope = "…")]`, required: the
+//! macro names the variant, so a scope this enum lacks fails to compile). A
+//! personal API token holds every scope.
 
-pub const TRACKS_READ: &str = "tracks:read";
-pub const TRACKS_WRITE: &str = "tracks:write";
-pub const INVOICES: &str = "invoices";
-pub const ADMIN: &str = "admin";
+use serde::{Deserialize, Serialize};
 
-/// Every scope, in the order a consent page lists them, with what it grants
-/// in the words a user reads there.
-pub const ALL: &[(&str, &str)] = &[
-    (
-        TRACKS_READ,
-        "See your timers, tracks, projects, clients, tags, reports and settings",
-    ),
-    (
-        TRACKS_WRITE,
-        "Start and stop timers; add, change and delete tracks, projects, clients and tags",
-    ),
-    (INVOICES, "See, create, send and change your invoices"),
-    (ADMIN, "Change your settings"),
-];
+/// One OAuth scope. Its serde name is what tokens, `_meta["teetrack/scope"]`
+/// and `#[tool(scope = "…")]` say: lowercase words joined by `:`, the
+/// variant's words (`TracksRead` is `tracks:read`), which is how the macro
+/// finds the variant (a test below keeps every name in that shape).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    #[serde(rename = "tracks:read")]
+    TracksRead,
+    #[serde(rename = "tracks:write")]
+    TracksWrite,
+    #[serde(rename = "invoices")]
+    Invoices,
+    #[serde(rename = "admin")]
+    Admin,
+}
 
-/// The scope a tool needs when it names none: the narrowest grant that
-/// still lets the user's own full-access tokens call it.
-pub const DEFAULT: &str = ADMIN;
+impl Scope {
+    /// Every scope, in the order a consent page lists them.
+    pub const ALL: [Scope; 4] = [
+        Scope::TracksRead,
+        Scope::TracksWrite,
+        Scope::Invoices,
+        Scope::Admin,
+    ];
+
+    /// The serde name (a test checks the two agree).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::TracksRead => "tracks:read",
+            Scope::TracksWrite => "tracks:write",
+            Scope::Invoices => "invoices",
+            Scope::Admin => "admin",
+        }
+    }
+
+    /// What it grants, in the words a user reads on the consent page.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scope::TracksRead => {
+                "See your timers, tracks, projects, clients, tags, reports and settings"
+            }
+            Scope::TracksWrite => {
+                "Start and stop timers; add, change and delete tracks, projects, clients and tags"
+            }
+            Scope::Invoices => "See, create, send and change your invoices",
+            Scope::Admin => "Change your settings",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 pub fn is_known(scope: &str) -> bool {
-    ALL.iter().any(|(name, _)| *name == scope)
+    Scope::from_name(scope).is_some()
 }
 
 pub fn describe(scope: &str) -> Option<&'static str> {
-    ALL.iter().find(|(name, _)| *name == scope).map(|(_, d)| *d)
+    Scope::from_name(scope).map(Scope::description)
 }
 
 /// Every scope, space-separated: what a client gets that asks for none.
 pub fn all_joined() -> String {
-    ALL.iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(" ")
+    Scope::ALL.map(Scope::as_str).join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What `#[tool]` expects of a name: `"tracks:read"` is `TracksRead`.
+    fn variant_of(name: &str) -> String {
+        name.split(':')
+            .map(|word| word[..1].to_uppercase() + &word[1..])
+            .collect()
+    }
+
     #[test]
-    fn every_tool_names_a_known_scope() {
+    fn serde_names_are_the_names_and_spell_the_variants() {
+        for scope in Scope::ALL {
+            assert_eq!(serde_json::to_value(scope).unwrap(), scope.as_str());
+            assert_eq!(Scope::from_name(scope.as_str()), Some(scope));
+            assert!(
+                scope
+                    .as_str()
+                    .split(':')
+                    .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase())
+                        && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+                "{scope:?}: #[tool] reads lowercase words joined by `:`"
+            );
+            assert_eq!(variant_of(scope.as_str()), format!("{scope:?}"));
+        }
+        assert_eq!(all_joined(), "tracks:read tracks:write invoices admin");
+    }
+
+    #[test]
+    fn read_only_tools_need_only_to_read() {
         for tool in crate::registry() {
-            let scope = tool
-                .scope
-                .unwrap_or_else(|| panic!("{} names no scope", tool.name));
-            assert!(is_known(scope), "{}: {scope}", tool.name);
             if tool.read_only && tool.area() != "invoices" {
-                assert_eq!(scope, TRACKS_READ, "{} is read-only", tool.name);
+                assert_eq!(tool.scope, Scope::TracksRead, "{} is read-only", tool.name);
             }
         }
     }

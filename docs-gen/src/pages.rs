@@ -294,12 +294,8 @@ fn tool_page(
         ),
         tier = tool.tier,
         tier_note = tier_note(tool.tier),
-        scope = tool.required_scope(),
-        scope_note = esc(
-            &catalogue::scopes::describe(tool.required_scope())
-                .unwrap_or("")
-                .to_lowercase()
-        ),
+        scope = tool.scope,
+        scope_note = esc(&tool.scope.description().to_lowercase()),
     );
 
     for (id, heading, key, output) in [

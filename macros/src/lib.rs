@@ -5,7 +5,7 @@
 //!
 //! /// Start a timer now. If one is already running and the user's limit is
 //! /// reached, the oldest is stopped and the result says so.
-//! #[tool(title = "Start a timer", area = "timers")]
+//! #[tool(title = "Start a timer", scope = "tracks:write", area = "timers")]
 //! async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
 //!     /* ... */
 //! }
@@ -42,9 +42,14 @@
 //! | `read_only` | `readOnlyHint`: changes nothing |
 //! | `destructive` | `destructiveHint`: may delete or overwrite user data |
 //! | `idempotent` | `idempotentHint`: repeating the call changes nothing more |
-//! | `tier = "pro"` | lowest tier that may call it (`free`, `pro`, `business`) |
-//! | `area = "timers"` | the group it is listed under (default: its module's name) |
-//! | `scope = "tracks:read"` | the OAuth scope a token needs to call it (`tracks:read`, `tracks:write`, `invoices`, `admin`; default `admin`) |
+//! | `scope = "tracks:read"` | the OAuth scope a token needs to call it (required): a `catalogue::scopes::Scope` |
+//! | `tier = "pro"` | lowest tier that may call it (default `free`): a `catalogue::Tier` |
+//! | `area = "timers"` | the group it is listed under (default: its module after `tools::`) |
+//!
+//! `tier` and `scope` name an enum variant in lowercase words joined by `:`
+//! (`"tracks:read"` is `Scope::TracksRead`, the variant whose serde name it
+//! is). The macro keeps no list of them: it expands to the variant's path,
+//! spanned at the string, so a name the enum lacks fails to compile there.
 //!
 //! Every mistake is reported at once, each at the offending tokens.
 

@@ -1,16 +1,10 @@
 //! The arguments of `#[tool(...)]`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::{LitStr, Path};
 
 use super::ctxt::Ctxt;
-
-pub const TIERS: &[&str] = &["free", "pro", "business"];
-
-/// The OAuth scopes a tool may need; `catalogue::scopes::ALL` names the same
-/// (a test there checks every registered tool against it).
-pub const SCOPES: &[&str] = &["tracks:read", "tracks:write", "invoices", "admin"];
 
 const KEYS: &str = "title, read_only, destructive, idempotent, tier, area, scope";
 
@@ -20,10 +14,12 @@ pub struct ToolAttrs {
     pub read_only: bool,
     pub destructive: bool,
     pub idempotent: bool,
-    /// The tier's name, already checked against `TIERS`.
+    /// The tier's name, already checked to name a variant (see
+    /// [`variant`]); whether `catalogue::Tier` has it is the compiler's check.
     pub tier: Option<LitStr>,
     pub area: Option<LitStr>,
-    /// The OAuth scope's name, already checked against `SCOPES`.
+    /// The OAuth scope's name, checked like `tier` (against
+    /// `catalogue::scopes::Scope`).
     pub scope: Option<LitStr>,
 }
 
@@ -57,37 +53,8 @@ impl ToolAttrs {
                         cx.error_spanned_by(area, "`area` must be snake_case, like `timers`");
                     }
                 }
-                "tier" => {
-                    out.tier = string_value(cx, &meta, &key)?;
-                    if let Some(tier) = &out.tier
-                        && !TIERS.contains(&tier.value().as_str())
-                    {
-                        cx.error_spanned_by(
-                            tier,
-                            format!(
-                                "unknown tier {:?}; expected one of: {}",
-                                tier.value(),
-                                TIERS.join(", ")
-                            ),
-                        );
-                    }
-                }
-                "scope" => {
-                    out.scope = string_value(cx, &meta, &key)?;
-                    if let Some(scope) = &out.scope
-                        && !SCOPES.contains(&scope.value().as_str())
-                    {
-                        cx.error_spanned_by(
-                            scope,
-                            format!(
-                                "unknown scope {:?}; expected one of: {}",
-                                scope.value(),
-                                SCOPES.join(", ")
-                            ),
-                        );
-                        out.scope = None;
-                    }
-                }
+                "tier" => out.tier = variant_value(cx, &meta, &key, "pro")?,
+                "scope" => out.scope = variant_value(cx, &meta, &key, "tracks:read")?,
                 "read_only" => out.read_only = flag(cx, &meta, &key)?,
                 "destructive" => out.destructive = flag(cx, &meta, &key)?,
                 "idempotent" => out.idempotent = flag(cx, &meta, &key)?,
@@ -128,6 +95,13 @@ impl ToolAttrs {
                 "#[tool] needs a `title = \"…\"`: the short human name clients show",
             ));
         }
+        if complete && !seen.iter().any(|(k, _)| k == "scope") {
+            cx.syn_error(syn::Error::new(
+                Span::call_site(),
+                "#[tool] needs a `scope = \"…\"`: the OAuth scope a token needs to call it, \
+                 like `scope = \"tracks:read\"`",
+            ));
+        }
         out
     }
 }
@@ -156,6 +130,54 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Opt
         return Ok(None);
     }
     Ok(Some(lit))
+}
+
+/// `key = "…"` naming an enum variant: lowercase words joined by `:`
+/// (`"tracks:read"` is `TracksRead`). Only the spelling is checked here; the
+/// expansion names `catalogue`'s variant at the literal, so a name the enum
+/// lacks fails to compile there, and no list of names is copied into the macro.
+fn variant_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    example: &str,
+) -> syn::Result<Option<LitStr>> {
+    let Some(lit) = string_value(cx, meta, key)? else {
+        return Ok(None);
+    };
+    if variant_name(&lit.value()).is_none() {
+        cx.error_spanned_by(
+            &lit,
+            format!(
+                "`{key}` is written in lowercase words joined by `:`, like `{key} = {example:?}`"
+            ),
+        );
+        return Ok(None);
+    }
+    Ok(Some(lit))
+}
+
+/// The variant a checked `tier` or `scope` literal names, spanned at it.
+pub fn variant(lit: &LitStr) -> Ident {
+    let name = variant_name(&lit.value()).expect("checked when parsed");
+    Ident::new(&name, lit.span())
+}
+
+/// `"tracks:read"` → `TracksRead`: each `:`-separated word of `[a-z][a-z0-9]*`
+/// capitalised. Capitals mark where the words were, so each variant has one
+/// spelling; `catalogue` checks that its serde names are those spellings.
+fn variant_name(value: &str) -> Option<String> {
+    let mut name = String::new();
+    for word in value.split(':') {
+        let mut chars = word.chars();
+        let first = chars.next().filter(char::is_ascii_lowercase)?;
+        if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            return None;
+        }
+        name.push(first.to_ascii_uppercase());
+        name.push_str(&word[1..]);
+    }
+    Some(name)
 }
 
 fn flag(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<bool> {
@@ -217,6 +239,35 @@ mod tests {
     }
 
     #[test]
+    fn variant_names() {
+        for (value, name) in [
+            ("pro", "Pro"),
+            ("tracks:read", "TracksRead"),
+            ("a1:b", "A1B"),
+        ] {
+            assert_eq!(variant_name(value).as_deref(), Some(name), "{value:?}");
+        }
+        for bad in [
+            "",
+            "Pro",
+            "tracks_read",
+            "tracks read",
+            "tracks:",
+            ":read",
+            "2fa",
+            "é",
+        ] {
+            assert_eq!(variant_name(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_scope_is_reported() {
+        assert_eq!(errors(quote!(title = "T")).len(), 1);
+        assert!(errors(quote!(title = "T", scope = "admin")).is_empty());
+    }
+
+    #[test]
     fn values_are_read() {
         let cx = Ctxt::new();
         let attrs = ToolAttrs::parse(
@@ -241,15 +292,16 @@ mod tests {
     #[test]
     fn a_title_written_wrongly_is_not_also_missing() {
         for attr in [
-            quote!(title),
-            quote!(title = ""),
-            quote!(title = Echo),
-            quote!(title = 1),
+            quote!(title, scope = "admin"),
+            quote!(title = "", scope = "admin"),
+            quote!(title = Echo, scope = "admin"),
+            quote!(title = 1, scope = "admin"),
         ] {
             assert_eq!(errors(attr.clone()).len(), 1, "{attr}");
         }
         // After a syntax error nothing is known about what follows.
         assert_eq!(errors(quote!(read_only title = "T")).len(), 1);
-        assert_eq!(errors(quote!()).len(), 1);
+        // Nothing written: neither a title nor a scope.
+        assert_eq!(errors(quote!()).len(), 2);
     }
 }

@@ -3,10 +3,10 @@
 //! function and serialises its result.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::ItemFn;
 
-use super::attrs::ToolAttrs;
+use super::attrs::{self, ToolAttrs};
 use super::signature::ToolSignature;
 
 pub fn expand(func: &ItemFn, attrs: &ToolAttrs, sig: &ToolSignature) -> TokenStream {
@@ -16,15 +16,8 @@ pub fn expand(func: &ItemFn, attrs: &ToolAttrs, sig: &ToolSignature) -> TokenStr
     let title = attrs.title.as_ref().expect("checked");
     let (read_only, destructive, idempotent) =
         (attrs.read_only, attrs.destructive, attrs.idempotent);
-    let tier = match attrs.tier.as_ref().map(syn::LitStr::value).as_deref() {
-        Some("pro") => quote!(::catalogue::Tier::Pro),
-        Some("business") => quote!(::catalogue::Tier::Business),
-        _ => quote!(::catalogue::Tier::Free),
-    };
-    let scope = match &attrs.scope {
-        Some(scope) => quote!(::core::option::Option::Some(#scope)),
-        None => quote!(::core::option::Option::None),
-    };
+    let tier = tier_path(attrs);
+    let scope = scope_path(attrs).expect("checked");
     let area = match &attrs.area {
         Some(area) => quote!(::core::option::Option::Some(#area)),
         None => quote!(::core::option::Option::None),
@@ -119,6 +112,41 @@ pub fn expand(func: &ItemFn, attrs: &ToolAttrs, sig: &ToolSignature) -> TokenStr
             }
         };
     }
+}
+
+/// The `Tier` variant `tier = "…"` names, spanned at the literal so that a
+/// name `catalogue::Tier` lacks is reported there; `Free` when none is given.
+fn tier_path(attrs: &ToolAttrs) -> TokenStream {
+    match &attrs.tier {
+        Some(lit) => {
+            let variant = attrs::variant(lit);
+            quote_spanned!(lit.span()=> ::catalogue::Tier::#variant)
+        }
+        None => quote!(::catalogue::Tier::Free),
+    }
+}
+
+/// The `Scope` variant `scope = "…"` names, spanned at the literal.
+fn scope_path(attrs: &ToolAttrs) -> Option<TokenStream> {
+    attrs.scope.as_ref().map(|lit| {
+        let variant = attrs::variant(lit);
+        quote_spanned!(lit.span()=> ::catalogue::scopes::Scope::#variant)
+    })
+}
+
+/// What is emitted beside a tool that has other mistakes: its tier and scope
+/// still named, so an unknown one is reported with the rest, not after they
+/// are fixed.
+pub fn name_checks(attrs: &ToolAttrs) -> TokenStream {
+    let mut checks = TokenStream::new();
+    if attrs.tier.is_some() {
+        let tier = tier_path(attrs);
+        checks.extend(quote!(const _: ::catalogue::Tier = #tier;));
+    }
+    if let Some(scope) = scope_path(attrs) {
+        checks.extend(quote!(const _: ::catalogue::scopes::Scope = #scope;));
+    }
+    checks
 }
 
 /// `tokens` given the extent of `user` in the source: its first token takes

@@ -24,7 +24,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     match cx.check() {
         // On error the function is still emitted untouched and nothing is
         // registered: the user sees their mistakes, not a cascade from them.
-        Err(errors) => quote::quote! { #errors #func },
+        Err(errors) => {
+            // A function with `self` sits in an `impl`, where the checks'
+            // unnamed consts are not allowed: its error is enough.
+            let checks = match func.sig.receiver() {
+                None => expand::name_checks(&attrs),
+                Some(_) => TokenStream::new(),
+            };
+            quote::quote! { #errors #func #checks }
+        }
         Ok(()) => expand::expand(&func, &attrs, &sig.expect("no errors means a signature")),
     }
 }

@@ -10,13 +10,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use catalogue::scopes::Scope;
+
 use super::OAuth;
 
-fn scopes() -> Vec<&'static str> {
-    catalogue::scopes::ALL
-        .iter()
-        .map(|(name, _)| *name)
-        .collect()
+fn scopes() -> [&'static str; 4] {
+    Scope::ALL.map(Scope::as_str)
 }
 
 pub fn protected_resource_document(oauth: &OAuth) -> Value {

@@ -975,7 +975,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier,
-            scope: None,
+            scope: catalogue::scopes::Scope::Admin,
             input_schema: || json!({"type": "object"}),
             output_schema: || json!({"type": "object"}),
             handler,

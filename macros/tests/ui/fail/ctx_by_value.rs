@@ -11,7 +11,7 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }

@@ -11,13 +11,13 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo<T: Into<String>>(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }
 
 /// Echo the text back, with only a where clause.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo_where(_ctx: &Ctx, args: Args) -> Result<Out, ToolError>
 where
     Args: Send,

@@ -6,7 +6,7 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, _args: impl ToolInput) -> Result<Out, ToolError> {
     Ok(Out {
         text: String::new(),

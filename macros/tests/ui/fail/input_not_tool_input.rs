@@ -23,19 +23,19 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo_schema_only(_ctx: &Ctx, args: SchemaOnly) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo_deserialize_only(_ctx: &Ctx, args: DeserializeOnly) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }

@@ -11,7 +11,7 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Écho")]
+#[tool(title = "Écho", scope = "tracks:read")]
 async fn écho(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }

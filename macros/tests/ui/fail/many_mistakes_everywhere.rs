@@ -10,7 +10,7 @@ struct Out {
     text: String,
 }
 
-#[tool(title = "Echo", tier = "gold")]
+#[tool(title = "Echo", tier = "gold", scope = "tracks:read")]
 fn echo<T>(_ctx: &Ctx, args: Args, extra: T) -> Result<Out, ToolError> {
     let _ = extra;
     Ok(Out { text: args.text })

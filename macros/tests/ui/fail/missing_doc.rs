@@ -10,7 +10,7 @@ struct Out {
     text: String,
 }
 
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }

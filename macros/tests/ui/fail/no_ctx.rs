@@ -11,7 +11,7 @@ struct Out {
 }
 
 /// Say hello.
-#[tool(title = "Hello")]
+#[tool(title = "Hello", scope = "tracks:read")]
 async fn hello() -> Result<Out, ToolError> {
     Ok(Out {
         text: "hello".into(),

@@ -11,11 +11,11 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 struct Echo {
     text: String,
 }
 
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 const ECHO: &str = "echo";
 fn main() {}

@@ -11,7 +11,7 @@ struct Out {
 }
 
 /// Echo the text back, holding something that is not `Send` across an await.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     let shared = std::rc::Rc::new(args.text);
     std::future::ready(()).await;

@@ -17,13 +17,13 @@ struct SerializeOnly {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }
 
 /// Echo the text back.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo_serialize_only(_ctx: &Ctx, args: Args) -> Result<SerializeOnly, ToolError> {
     Ok(SerializeOnly { text: args.text })
 }

@@ -11,13 +11,13 @@ struct Out {
 }
 
 /// Echo the text back.
-#[tool(title = "Echo", read_only, destructive)]
+#[tool(title = "Echo", read_only, destructive, scope = "tracks:read")]
 async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }
 
 /// Echo the text back, the flags the other way round.
-#[tool(title = "Echo", destructive, read_only)]
+#[tool(title = "Echo", destructive, read_only, scope = "tracks:read")]
 async fn echo_again(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { text: args.text })
 }

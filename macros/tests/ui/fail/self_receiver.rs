@@ -14,13 +14,13 @@ struct Tools;
 
 impl Tools {
     /// Echo the text back.
-    #[tool(title = "Echo")]
+    #[tool(title = "Echo", scope = "tracks:read")]
     async fn echo(&self, args: Args) -> Result<Out, ToolError> {
         Ok(Out { text: args.text })
     }
 
     /// Echo the text back, with a context too.
-    #[tool(title = "Echo")]
+    #[tool(title = "Echo", scope = "tracks:read")]
     async fn echo_ctx(self, _ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
         Ok(Out { text: args.text })
     }

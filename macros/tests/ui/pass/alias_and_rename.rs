@@ -33,25 +33,25 @@ fn out(args: Args) -> Out {
 }
 
 /// With the original names.
-#[tool(title = "Original")]
+#[tool(title = "Original", scope = "tracks:read")]
 async fn original(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(out(args))
 }
 
 /// Through aliases.
-#[tool(title = "Aliased")]
+#[tool(title = "Aliased", scope = "tracks:read")]
 async fn aliased(_ctx: &Ctx, args: ArgsAlias) -> Returned {
     Ok(out(args))
 }
 
 /// Through renamed imports.
-#[tool(title = "Renamed")]
+#[tool(title = "Renamed", scope = "tracks:read")]
 async fn renamed(_ctx: &Ctx, args: Parameters) -> Result<Json, ToolError> {
     Ok(out(args))
 }
 
 /// Through a path.
-#[tool(title = "Path")]
+#[tool(title = "Path", scope = "tracks:read")]
 async fn by_path(
     _ctx: &Ctx,
     args: crate::types::Args,

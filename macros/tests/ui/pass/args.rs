@@ -19,7 +19,7 @@ mod timers {
     }
 
     /// Echo the text back.
-    #[tool(title = "Echo")]
+    #[tool(title = "Echo", scope = "tracks:read")]
     pub async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
         let times = args.times.unwrap_or(1) as usize;
         Ok(Out {

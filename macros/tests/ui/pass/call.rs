@@ -23,7 +23,7 @@ struct Out {
 }
 
 /// Echo the text back, unless it is empty.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(ctx: &Ctx, Args { text }: Args) -> Result<Out, ToolError> {
     if text.is_empty() {
         return Err(ToolError::invalid("nothing to echo"));
@@ -40,7 +40,7 @@ struct Pong {
 }
 
 /// Answer with `ok: true`.
-#[tool(title = "Ping", tier = "pro")]
+#[tool(title = "Ping", tier = "pro", scope = "tracks:read")]
 async fn ping(_ctx: &Ctx) -> Result<Pong, ToolError> {
     Ok(Pong { ok: true })
 }

@@ -19,14 +19,14 @@ struct Out {
 }
 
 /// Echo the text, maybe louder.
-#[tool(title = "Echo")]
+#[tool(title = "Echo", scope = "tracks:read")]
 async fn echo(_: &Ctx, Args { text, shout }: Args) -> Result<Out, ToolError> {
     let text = if shout { text.to_uppercase() } else { text };
     Ok(Out { text })
 }
 
 /// Echo the wrapped text.
-#[tool(title = "Echo wrapped")]
+#[tool(title = "Echo wrapped", scope = "tracks:read")]
 async fn echo_wrapped(_ctx: &Ctx, Wrapped(Args { text, .. }): Wrapped) -> Result<Out, ToolError> {
     Ok(Out { text })
 }

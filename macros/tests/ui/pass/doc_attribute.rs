@@ -10,7 +10,7 @@ struct Done {
 }
 
 #[doc = "Raw doc attribute."]
-#[tool(title = "Raw")]
+#[tool(title = "Raw", scope = "tracks:read")]
 async fn raw(_ctx: &Ctx) -> Result<Done, ToolError> {
     Ok(Done { done: true })
 }
@@ -23,14 +23,14 @@ async fn raw(_ctx: &Ctx) -> Result<Done, ToolError> {
 #[doc = "From an attribute."]
 ///Written without the space.
 ///
-#[tool(title = "Multi-line")]
+#[tool(title = "Multi-line", scope = "tracks:read")]
 async fn multi_line(_ctx: &Ctx) -> Result<Done, ToolError> {
     Ok(Done { done: true })
 }
 
 /** Block comment,
 over two lines. */
-#[tool(title = "Block")]
+#[tool(title = "Block", scope = "tracks:read")]
 async fn block(_ctx: &Ctx) -> Result<Done, ToolError> {
     Ok(Done { done: true })
 }

@@ -12,7 +12,7 @@ fn main() {
     }
 
     /// Answer with `ok: true`.
-    #[tool(title = "Local ping")]
+    #[tool(title = "Local ping", scope = "tracks:read")]
     async fn local_ping(_ctx: &Ctx) -> Result<Pong, ToolError> {
         Ok(Pong { ok: true })
     }

@@ -14,32 +14,32 @@ struct Out {
 }
 
 /// Named like the generated handler.
-#[tool(title = "Handler")]
+#[tool(title = "Handler", scope = "tracks:read")]
 async fn handler(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { n: args.n })
 }
 
 /// Named like the arguments.
-#[tool(title = "Args")]
+#[tool(title = "Args", scope = "tracks:read")]
 async fn args(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
     Ok(Out { n: args.n })
 }
 
 /// Named like the context.
-#[tool(title = "Ctx")]
+#[tool(title = "Ctx", scope = "tracks:read")]
 async fn ctx(ctx: &Ctx) -> Result<Out, ToolError> {
     let _ = ctx;
     Ok(Out { n: 0 })
 }
 
 /// Named like the result.
-#[tool(title = "Returned")]
+#[tool(title = "Returned", scope = "tracks:read")]
 async fn returned(_ctx: &Ctx) -> Result<Out, ToolError> {
     Ok(Out { n: 0 })
 }
 
 /// A raw identifier: the tool is named `type`.
-#[tool(title = "Type")]
+#[tool(title = "Type", scope = "tracks:read")]
 async fn r#type(_ctx: &Ctx) -> Result<Out, ToolError> {
     Ok(Out { n: 0 })
 }

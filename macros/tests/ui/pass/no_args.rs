@@ -9,7 +9,7 @@ struct Pong {
 }
 
 /// Answer with `ok: true`.
-#[tool(title = "Ping", read_only, idempotent)]
+#[tool(title = "Ping", read_only, idempotent, scope = "tracks:read")]
 async fn ping(_ctx: &Ctx) -> Result<Pong, ToolError> {
     Ok(Pong { ok: true })
 }

@@ -313,7 +313,7 @@ fn check_scopes(oauth: &OAuth, principal: &Principal, message: &Message) -> Resu
         let Some(tool) = name.and_then(catalogue::find_tool) else {
             continue;
         };
-        let scope = tool.required_scope();
+        let scope = tool.scope.as_str();
         if !principal.allows(scope) {
             let mut response = refusal(
                 StatusCode::FORBIDDEN,

@@ -1,0 +1,18 @@
+use catalogue::{Ctx, ToolError, tool};
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Args {
+    text: String,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct Out {
+    text: String,
+}
+
+/// Echo the text back.
+#[tool(title = "Echo", read_only)]
+async fn echo(_ctx: &Ctx, args: Args) -> Result<Out, ToolError> {
+    Ok(Out { text: args.text })
+}
+fn main() {}
