@@ -9,8 +9,7 @@ use std::time::Instant;
 use catalogue::{Clock, Ctx, Db, Progress, User};
 use serde_json::{Value, json};
 
-#[cfg(feature = "conformance")]
-use super::fixtures;
+use super::extras::{self, Extras};
 use super::logging::{LogLevel, RequestLog};
 use super::method::{CallToolParams, CompleteParams, CompletionRef, InputParams, Method};
 use super::prompts::{self, Completion, Lookup};
@@ -24,6 +23,8 @@ use super::{Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
 pub struct Dispatcher {
     db: Db,
     tools: Listing,
+    /// What this build serves beside the product (see [`extras::installed`]).
+    extras: &'static dyn Extras,
     /// Seals the `requestState` of an `InputRequiredResult`: derived from
     /// the database's secret on first use, so every instance has the same.
     state_key: OnceLock<StateKey>,
@@ -37,6 +38,7 @@ impl Dispatcher {
         Dispatcher {
             db,
             tools: Listing::new(catalogue::registry()),
+            extras: extras::installed(),
             state_key: OnceLock::new(),
         }
     }
@@ -85,7 +87,6 @@ impl Dispatcher {
             true => RpcError::method_not_found_404(method),
             false => RpcError::method_not_found(method),
         };
-        #[cfg(feature = "conformance")]
         let meta = request
             .params
             .as_ref()
@@ -132,24 +133,18 @@ impl Dispatcher {
             }
             Method::ListTools(params) => {
                 let page = self.tools.page(params.cursor.as_deref())?;
-                #[cfg(feature = "conformance")]
-                let page = fixtures::add(page, "tools", params.cursor.is_none(), fixtures::tools());
+                let page = extras::add(page, "tools", params.cursor.is_none(), self.extras.tools());
                 cacheable(page, LIST_TTL_MS, "public")
             }
             Method::CallTool(params) => {
                 let binding = binding(scope, &request.method, &params.name, &params.arguments);
-                #[cfg_attr(not(feature = "conformance"), allow(unused_variables))]
                 let state = self.open_state(&params.input, &binding, &era).await?;
-                #[cfg(feature = "conformance")]
+                let retry = (&params.input, state.as_ref());
                 if catalogue::find_tool(&params.name).is_none()
-                    && let Some(outcome) = fixtures::call_tool(
-                        &params.name,
-                        &meta,
-                        scope,
-                        &era,
-                        fixtures::input(&params.input, state.as_ref()),
-                    )
-                    .await
+                    && let Some(outcome) = self
+                        .extras
+                        .call_tool(&params.name, &meta, scope, &era, retry)
+                        .await
                 {
                     return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
@@ -159,57 +154,46 @@ impl Dispatcher {
             }
             Method::ListPrompts(params) => {
                 let list = single_page(prompts::list(), params.cursor)?;
-                #[cfg(feature = "conformance")]
-                let list = fixtures::add(list, "prompts", true, fixtures::prompts());
+                let list = extras::add(list, "prompts", true, self.extras.prompts());
                 cacheable(list, LIST_TTL_MS, "public")
             }
             Method::GetPrompt(params) => {
                 let arguments = json!(params.arguments);
                 let binding = binding(scope, &request.method, &params.name, &arguments);
-                #[cfg_attr(not(feature = "conformance"), allow(unused_variables))]
                 let state = self.open_state(&params.input, &binding, &era).await?;
-                #[cfg(feature = "conformance")]
-                if let Some(outcome) = fixtures::get_prompt(
-                    &params.name,
-                    &params.arguments,
-                    &meta,
-                    fixtures::input(&params.input, state.as_ref()),
-                ) {
+                let retry = (&params.input, state.as_ref());
+                if let Some(outcome) =
+                    self.extras
+                        .get_prompt(&params.name, &params.arguments, &meta, retry)
+                {
                     return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
                 prompts::get(&params.name, &params.arguments)?
             }
             Method::ListResources(params) => {
                 let list = single_page(resources::list(), params.cursor)?;
-                #[cfg(feature = "conformance")]
-                let list = fixtures::add(list, "resources", true, fixtures::resources());
+                let list = extras::add(list, "resources", true, self.extras.resources());
                 cacheable(list, LIST_TTL_MS, "public")
             }
             Method::ListResourceTemplates(params) => {
                 let list = single_page(resources::templates(), params.cursor)?;
-                #[cfg(feature = "conformance")]
-                let list = fixtures::add(
+                let list = extras::add(
                     list,
                     "resourceTemplates",
                     true,
-                    fixtures::resource_templates(),
+                    self.extras.resource_templates(),
                 );
                 cacheable(list, LIST_TTL_MS, "public")
             }
-            #[cfg(feature = "conformance")]
-            Method::ReadResource(params) if params.uri.starts_with("test://") => {
-                let contents = fixtures::read_resource(&params.uri).ok_or_else(|| RpcError {
-                    data: Some(json!({"uri": params.uri})),
-                    ..RpcError::invalid_params(format!("no resource {:?}", params.uri))
-                })?;
-                cacheable(contents, 0, "public")
-            }
-            Method::ReadResource(params) => cacheable(
-                self.read_resource(&params.uri, scope.user.clone(), modern)
-                    .await?,
-                0,
-                "private",
-            ),
+            Method::ReadResource(params) => match self.extras.read_resource(&params.uri) {
+                Some(contents) => cacheable(contents?, 0, "public"),
+                None => cacheable(
+                    self.read_resource(&params.uri, scope.user.clone(), modern)
+                        .await?,
+                    0,
+                    "private",
+                ),
+            },
             Method::Complete(params) => self.complete(params, scope.user.clone()).await?,
         };
         Ok(era.result(result))
@@ -251,7 +235,6 @@ impl Dispatcher {
     /// An `InputRequiredResult` with its handler's `requestState` (any
     /// JSON) sealed into the opaque string the client echoes back. Only the
     /// current revision can ask the client for input within a request.
-    #[cfg_attr(not(feature = "conformance"), allow(dead_code))]
     async fn seal_state(
         &self,
         mut result: Value,
@@ -348,15 +331,15 @@ impl Dispatcher {
     async fn complete(&self, params: CompleteParams, user: User) -> Result<Value, RpcError> {
         let typed = params.argument.value;
         let values: Vec<String> = match params.reference {
-            #[cfg(feature = "conformance")]
-            CompletionRef::Prompt { name } if name.starts_with("test_") => {
-                fixtures::complete(&name, &params.argument.name, &typed)
-                    .ok_or_else(|| RpcError::invalid_params(format!("unknown prompt {name:?}")))?
-            }
             CompletionRef::Prompt { name } => {
-                match prompts::complete(&name, &params.argument.name, &typed)? {
-                    Completion::Values(values) => values.into_iter().map(str::to_owned).collect(),
-                    Completion::Lookup(lookup) => self.names(lookup, &typed, user).await?,
+                match self.extras.complete(&name, &params.argument.name, &typed) {
+                    Some(values) => values?,
+                    None => match prompts::complete(&name, &params.argument.name, &typed)? {
+                        Completion::Values(values) => {
+                            values.into_iter().map(str::to_owned).collect()
+                        }
+                        Completion::Lookup(lookup) => self.names(lookup, &typed, user).await?,
+                    },
                 }
             }
             // The invoice template's `{id}` is a number the client has from
@@ -982,8 +965,9 @@ mod tests {
         }
     }
 
-    /// No gated tool may exist yet, so a stand-in goes through the same
-    /// `ToolDef::call` and result mapping that `tools/call` uses.
+    /// Stand-ins, so the tier gate and an internal error are tested apart
+    /// from any real tool: they go through the same `ToolDef::call` and
+    /// result mapping that `tools/call` uses.
     #[tokio::test]
     async fn a_domain_error_is_a_result_with_is_error_and_an_internal_one_is_not() {
         let f = fixture();

@@ -3,6 +3,7 @@
 //! transport serves.
 
 mod dispatcher;
+mod extras;
 #[cfg(feature = "conformance")]
 mod fixtures;
 mod logging;
