@@ -9,10 +9,6 @@ mod html;
 mod pages;
 mod schema;
 
-// The same client configurations `teetrack config` prints, with placeholders.
-#[path = "../../server/src/client_config.rs"]
-mod client_config;
-
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use catalogue::examples::Example;
 use catalogue::{Tier, ToolDef, registry};
 use serde_json::{Value, json};
+// The same client configurations `teetrack config` prints, with placeholders.
+use teetrack::client_config::{self, Client, Setup};
 
-use crate::client_config::{self, Client, Setup};
 use crate::html::{self, Section, code_block, esc, inline, json_block, page, paragraphs};
 use crate::schema;
 

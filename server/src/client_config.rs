@@ -1,12 +1,8 @@
 //! What each MCP client needs to reach Teetrack, rendered from one place.
 //!
 //! `teetrack config <client>` prints it with the running binary's absolute
-//! path (and a fresh token with `--create-token`); the docs generator compiles
-//! this same file (by `#[path]`) for the getting-started page, with
-//! placeholders. Depends on nothing but `serde_json`, so both can include it.
-
-// Each of the two crates that compile this file uses a part of it.
-#![allow(dead_code)]
+//! path (and a fresh token with `--create-token`); the docs generator renders
+//! it, through this library, for the getting-started page, with placeholders.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,24 +1,14 @@
-//! `teetrack`: the MCP server and the operator's command line.
+//! `teetrack`: the MCP server and the operator's command line, over the
+//! `teetrack` library.
 
-// stdout is the MCP channel of `teetrack mcp`: nothing else may write there.
-// `print_stdout` catches the print macros; `clippy.toml` bars `std::io::stdout`
-// itself, so the two places that need it must say so.
+// The same guard as the library's: the binary's own code writes to stderr only.
 #![deny(clippy::print_stdout, clippy::disallowed_methods)]
-
-mod accounts;
-mod auth;
-mod cli;
-mod client_config;
-mod docs_site;
-mod oauth;
-mod rpc;
-mod tools_cmd;
-mod transport;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
+use teetrack::cli;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

@@ -2,21 +2,14 @@
 //! registration (DCR and client metadata documents), the consent form, the
 //! token endpoint, scopes, and every refusal the issue names.
 
-#[path = "../common/mod.rs"]
-mod common;
-// Shared with the HTTP tests, which use more of it.
-#[allow(dead_code)]
-#[path = "../mcp_http/server.rs"]
-mod server;
-
 use std::time::Duration;
 
+use crate::common::Teetrack;
+use crate::server::{Client, Server, user_with_token};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::Teetrack;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
-use server::{Client, Server, user_with_token};
 use sha2::{Digest, Sha256};
 
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
@@ -26,7 +19,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
-        .timeout(common::DEADLINE)
+        .timeout(crate::common::DEADLINE)
         .build()
         .unwrap()
 }
@@ -237,7 +230,7 @@ fn login_code(t: &Teetrack, email: &str) -> String {
     t.ok(&["login-code", email]).trim().to_owned()
 }
 
-async fn call(server: &Server, token: &str, tool: &str, arguments: Value) -> server::Reply {
+async fn call(server: &Server, token: &str, tool: &str, arguments: Value) -> crate::server::Reply {
     Client::new(&server.url, Some(token))
         .legacy(
             "2025-06-18",

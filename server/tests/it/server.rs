@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use super::common::{self, DEADLINE, Teetrack};
+use crate::common::{DEADLINE, Teetrack};
 
 pub struct Server {
     child: Child,
@@ -29,7 +29,7 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = common::lines(child.stderr.take().unwrap());
+        let stderr = crate::common::lines(child.stderr.take().unwrap());
         let line = stderr
             .recv_timeout(DEADLINE)
             .expect("teetrack serve names its address");
@@ -52,7 +52,7 @@ impl Server {
 
     /// Waits for the server to exit (after a signal).
     pub fn wait(mut self) -> std::process::ExitStatus {
-        common::wait(&mut self.child)
+        crate::common::wait(&mut self.child)
     }
 }
 

@@ -1,13 +1,11 @@
 //! `teetrack mcp` end to end: refusals before anything is served, and a full
 //! session over the real binary's stdin and stdout.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::Stdio;
 
-use common::{DEADLINE, Teetrack};
+use crate::common::{DEADLINE, Teetrack};
 use serde_json::{Value, json};
 
 /// Runs `teetrack mcp` with `env` and a stdin that stays open: a server that
@@ -21,7 +19,7 @@ fn refused(t: &Teetrack, env: &[(&str, &str)]) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let status = common::wait(&mut child);
+    let status = crate::common::wait(&mut child);
     let out = child.wait_with_output().unwrap();
     assert!(!status.success(), "served with {env:?}");
     assert_eq!(
@@ -29,7 +27,7 @@ fn refused(t: &Teetrack, env: &[(&str, &str)]) -> String {
         "",
         "stdout is for MCP only"
     );
-    common::one_line(&out.stderr)
+    crate::common::one_line(&out.stderr)
 }
 
 #[test]
@@ -84,7 +82,7 @@ fn a_full_session_over_stdio_then_a_clean_exit() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    let stdout = common::lines(child.stdout.take().unwrap());
+    let stdout = crate::common::lines(child.stdout.take().unwrap());
     let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
     let receive = || -> Value {
         let line = stdout.recv_timeout(DEADLINE).expect("a response");
@@ -126,7 +124,7 @@ fn a_full_session_over_stdio_then_a_clean_exit() {
     assert_eq!(ping, json!({"jsonrpc": "2.0", "id": "last", "result": {}}));
 
     drop(stdin);
-    let status = common::wait(&mut child);
+    let status = crate::common::wait(&mut child);
     assert!(status.success(), "{status}");
     assert!(
         stdout.recv_timeout(DEADLINE).is_err(),

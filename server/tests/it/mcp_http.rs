@@ -2,17 +2,13 @@
 //! status, both protocol eras, batches, event streams, two instances on one
 //! database, graceful shutdown, and the `teetrack mcp --remote` bridge.
 
-#[path = "../common/mod.rs"]
-mod common;
-mod server;
-
 use std::io::{Read as _, Write as _};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{DEADLINE, Teetrack};
+use crate::common::{DEADLINE, Teetrack};
+use crate::server::{Client, Server, user_with_token};
 use serde_json::{Value, json};
-use server::{Client, Server, user_with_token};
 
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
 
@@ -573,15 +569,15 @@ fn the_remote_bridge_serves_stdio_from_a_hosted_teetrack() {
     };
 
     let mut refused = bridge("tt_NotARealToken000000000000000000000");
-    let status = common::wait(&mut refused);
+    let status = crate::common::wait(&mut refused);
     let out = refused.wait_with_output().unwrap();
     assert!(!status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
-    assert!(common::one_line(&out.stderr).contains("refused TEETRACK_MCP_TOKEN"));
+    assert!(crate::common::one_line(&out.stderr).contains("refused TEETRACK_MCP_TOKEN"));
 
     let mut child = bridge(&token);
     let mut stdin = child.stdin.take().unwrap();
-    let stdout = common::lines(child.stdout.take().unwrap());
+    let stdout = crate::common::lines(child.stdout.take().unwrap());
     let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
     let receive = || -> Value {
         serde_json::from_str(&stdout.recv_timeout(DEADLINE).expect("a response")).unwrap()
@@ -615,5 +611,5 @@ fn the_remote_bridge_serves_stdio_from_a_hosted_teetrack() {
         (json!(3), json!("complete"))
     );
     drop(stdin);
-    assert!(common::wait(&mut child).success());
+    assert!(crate::common::wait(&mut child).success());
 }

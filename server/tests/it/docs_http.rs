@@ -1,17 +1,12 @@
 //! `teetrack serve` serves the committed reference site at `/docs/`: every
 //! file of `docs/`, byte for byte, with its type, to anyone (it is public).
 
-mod common;
-#[path = "mcp_http/server.rs"]
-#[allow(dead_code)]
-mod server;
-
 use std::path::{Path, PathBuf};
 
-use common::Teetrack;
+use crate::common::Teetrack;
+use crate::server::Server;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
-use server::Server;
 
 fn docs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs")

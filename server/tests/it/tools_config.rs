@@ -1,14 +1,12 @@
 //! `teetrack tools …` and `teetrack config …` through the real binary, and
 //! the protocol page of the committed docs against what the binary speaks.
 
-mod common;
-
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::common::Teetrack;
 use catalogue::registry;
-use common::Teetrack;
 use serde_json::{Value, json};
 
 /// The binary as `std::env::current_exe` names it: canonical.

@@ -7,8 +7,12 @@ use catalogue::registry;
 
 #[test]
 fn every_tool_manifest() {
+    let _dir = crate::snapshots_by_module();
     for tool in registry() {
-        insta::assert_json_snapshot!(format!("manifest__{}", tool.name), tool.manifest());
+        insta::assert_json_snapshot!(
+            format!("manifests__manifest__{}", tool.name),
+            tool.manifest()
+        );
     }
 }
 
@@ -18,7 +22,8 @@ fn index_of_all_tools() {
         .iter()
         .map(|t| format!("{} [{}] {} — {}", t.name, t.area(), t.tier, t.title))
         .collect();
-    insta::assert_json_snapshot!("index", index);
+    let _dir = crate::snapshots_by_module();
+    insta::assert_json_snapshot!("manifests__index", index);
 }
 
 #[test]

@@ -1,10 +1,8 @@
 //! The operator's commands, end to end through the binary.
 
-mod common;
-
 use std::process::Stdio;
 
-use common::Teetrack;
+use crate::common::Teetrack;
 
 #[test]
 fn users_are_added_listed_and_moved_between_tiers() {
@@ -62,7 +60,7 @@ fn a_token_is_shown_once_used_by_mcp_listed_and_revoked() {
     assert!(out.status.success());
     let token = String::from_utf8(out.stdout).unwrap().trim_end().to_owned();
     assert!(token.starts_with("tt_") && token.len() >= 35, "{token}");
-    assert!(common::one_line(&out.stderr).contains("will not be shown again"));
+    assert!(crate::common::one_line(&out.stderr).contains("will not be shown again"));
 
     let list = t.ok(&["tokens", "list", "ada@example.com"]);
     assert!(

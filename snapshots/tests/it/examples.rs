@@ -32,12 +32,13 @@ fn instant(value: Content, _path: insta::internals::ContentPath<'_>) -> String {
 async fn worked_output_of_every_tool() {
     let examples = examples::run().await;
     let mut seen = BTreeSet::new();
+    let _dir = crate::snapshots_by_module();
     for example in &examples {
         if !seen.insert(example.tool) {
             continue;
         }
         let body = json!({"arguments": example.args, "is_error": example.is_error, "result": example.result});
-        insta::assert_json_snapshot!(format!("example__{}", example.tool), body, {
+        insta::assert_json_snapshot!(format!("examples__example__{}", example.tool), body, {
             ".result.**.id" => insta::dynamic_redaction(id),
             ".result.**.local" => insta::dynamic_redaction(instant),
             ".result.**.utc" => insta::dynamic_redaction(instant),
@@ -47,6 +48,6 @@ async fn worked_output_of_every_tool() {
     let missing: Vec<_> = all.difference(&seen).collect();
     assert!(
         missing.is_empty(),
-        "give these tools a worked example in catalogue/src/examples.rs: {missing:?}"
+        "give these tools a worked example in catalogue/src/examples/: {missing:?}"
     );
 }

@@ -1,8 +1,5 @@
 //! Runs the real `teetrack` binary against a database of its own.
 
-// Each test binary uses a different part of these helpers.
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
