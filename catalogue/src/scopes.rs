@@ -99,7 +99,8 @@ mod tests {
                     .as_str()
                     .split(':')
                     .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase())
-                        && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+                        && w.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
                 "{scope:?}: #[tool] reads lowercase words joined by `:`"
             );
             assert_eq!(variant_of(scope.as_str()), format!("{scope:?}"));

@@ -8,7 +8,6 @@ mod manifests;
 /// `examples__…`), not after this binary's module path (`it__manifests__…`).
 /// Merging the binaries renamed no snapshot. Each assertion's name starts
 /// with its module's; the settings last as long as the guard.
-#[must_use]
 fn snapshots_by_module() -> insta::internals::SettingsBindDropGuard {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../snapshots");

@@ -218,7 +218,7 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
         name: header_text(headers, "mcp-name"),
     };
     let message = Message::read(&body);
-    if let Err(response) = check_scopes(&app.oauth, &principal, &message) {
+    if let Some(response) = scope_refusal(&app.oauth, &principal, &message) {
         return response;
     }
     match message {
@@ -285,11 +285,11 @@ async fn authenticate(oauth: &OAuth, token: &str) -> Result<Principal, Response>
 }
 
 /// A `tools/call` needs the scope its tool's manifest names; a token without
-/// it gets 403 `insufficient_scope`, naming the scope to ask for.
-fn check_scopes(oauth: &OAuth, principal: &Principal, message: &Message) -> Result<(), Response> {
-    if principal.scopes.is_none() {
-        return Ok(());
-    }
+/// it gets 403 `insufficient_scope`, naming the scope to ask for. `None`
+/// when every call in `message` is allowed.
+fn scope_refusal(oauth: &OAuth, principal: &Principal, message: &Message) -> Option<Response> {
+    // A token without scopes (a personal one) may call every tool.
+    principal.scopes.as_ref()?;
     let calls: Vec<&crate::rpc::Request> = match message {
         Message::One(Incoming::Request(request)) => vec![request],
         Message::Batch(items) => items
@@ -327,10 +327,10 @@ fn check_scopes(oauth: &OAuth, principal: &Principal, message: &Message) -> Resu
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, value);
             }
-            return Err(response);
+            return Some(response);
         }
     }
-    Ok(())
+    None
 }
 
 async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
