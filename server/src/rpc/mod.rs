@@ -5,6 +5,8 @@
 mod dispatcher;
 #[cfg(feature = "conformance")]
 mod fixtures;
+#[cfg(test)]
+mod fuzz;
 mod logging;
 mod message;
 mod method;
