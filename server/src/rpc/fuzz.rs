@@ -352,11 +352,75 @@ fn strings() -> BoxedStrategy<String> {
         "🦀",
     ];
     prop_oneof![
-        6 => proptest::sample::select(WORDS).prop_map(str::to_owned),
-        3 => proptest::collection::vec(any::<char>(), 0..24).prop_map(String::from_iter),
-        1 => (1usize..5_000).prop_map(|n| "é%_".repeat(n)),
+        60 => proptest::sample::select(WORDS).prop_map(str::to_owned),
+        30 => proptest::collection::vec(any::<char>(), 0..24).prop_map(String::from_iter),
+        9 => (1usize..2_000).prop_map(|n| "é%_".repeat(n)),
+        // Past SQLite's 50,000-byte LIKE pattern bound.
+        1 => (12_000usize..20_000).prop_map(|n| "é%_".repeat(n)),
     ]
     .boxed()
+}
+
+/// Decimal text (rates, prices, budgets, percentages, hours): ordinary,
+/// at the bounds of a 96-bit decimal, past them, and malformed.
+fn decimals() -> BoxedStrategy<String> {
+    const EDGES: &[&str] = &[
+        "0",
+        "1",
+        "0.5",
+        "95.00",
+        "100",
+        "-5",
+        "0.0000000000000000000000000001",
+        "79228162514264337593543950335",
+        "7922816251426433759354395033.5",
+        "79228162514264337593543950336",
+        "1e3",
+        "1,5",
+        "",
+    ];
+    prop_oneof![
+        2 => proptest::sample::select(EDGES).prop_map(str::to_owned),
+        1 => (0u64..u64::MAX, 0u32..29).prop_map(|(n, scale)| {
+            let digits = n.to_string();
+            let at = digits.len().saturating_sub(scale as usize);
+            let whole = if at == 0 { "0" } else { &digits[..at] };
+            format!("{whole}.{}", &digits[at..])
+        }),
+        1 => (1usize..40).prop_map(|n| "9".repeat(n)),
+    ]
+    .boxed()
+}
+
+/// Dates and times, well formed or nearly.
+fn dates() -> BoxedStrategy<String> {
+    prop_oneof![
+        (-1i32..10_001, 0u8..14, 0u8..33).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+        (1969i32..2101, 1u8..13, 1u8..29, 0u8..25, 0u8..61)
+            .prop_map(|(y, mo, d, h, mi)| { format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:00Z") }),
+        (0u8..25, 0u8..61).prop_map(|(h, m)| format!("{h:02}:{m:02}")),
+    ]
+    .boxed()
+}
+
+/// What a string field's description says it holds.
+fn strings_for(hint: &str) -> BoxedStrategy<String> {
+    let hint = hint.to_ascii_lowercase();
+    if [
+        "decimal", "rate", "price", "amount", "percent", "quantity", "hours", "budget",
+    ]
+    .iter()
+    .any(|word| hint.contains(word))
+    {
+        prop_oneof![3 => decimals(), 1 => strings()].boxed()
+    } else if ["date", "rfc 3339", "when", "from", "until", "start", "end"]
+        .iter()
+        .any(|word| hint.contains(word))
+    {
+        prop_oneof![3 => dates(), 1 => strings()].boxed()
+    } else {
+        strings()
+    }
 }
 
 fn integers() -> BoxedStrategy<i64> {
@@ -401,15 +465,20 @@ fn any_json() -> BoxedStrategy<Value> {
 /// A value shaped by `schema` (types, properties, required fields, enums,
 /// consts, anyOf/oneOf, `$ref`s into `$defs`), now and then anything at all:
 /// a wrong type must be refused as invalid params, never fail inside.
-fn value_for(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+fn value_for(schema: &Value, root: &Value, depth: u32, hint: &str) -> BoxedStrategy<Value> {
+    // A field's name and descriptions say what its text means.
+    let hint = match schema["description"].as_str() {
+        Some(description) => format!("{hint} {description}"),
+        None => hint.to_owned(),
+    };
     prop_oneof![
-        12 => shaped(schema, root, depth),
+        12 => shaped(schema, root, depth, &hint),
         1 => any_json(),
     ]
     .boxed()
 }
 
-fn shaped(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+fn shaped(schema: &Value, root: &Value, depth: u32, hint: &str) -> BoxedStrategy<Value> {
     if depth > 6 {
         return Just(Value::Null).boxed();
     }
@@ -419,7 +488,7 @@ fn shaped(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
             .and_then(|pointer| root.pointer(pointer))
             .cloned()
             .unwrap_or(Value::Null);
-        return value_for(&resolved, root, depth + 1);
+        return value_for(&resolved, root, depth + 1, hint);
     }
     if let Some(constant) = schema.get("const") {
         return Just(constant.clone()).boxed();
@@ -433,33 +502,39 @@ fn shaped(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
         {
             let options: Vec<_> = options
                 .iter()
-                .map(|option| value_for(option, root, depth + 1))
+                .map(|option| value_for(option, root, depth + 1, hint))
                 .collect();
             return proptest::strategy::Union::new(options).boxed();
         }
     }
     match &schema["type"] {
-        Value::String(kind) => of_type(kind, schema, root, depth),
+        Value::String(kind) => of_type(kind, schema, root, depth, hint),
         Value::Array(kinds) if !kinds.is_empty() => proptest::strategy::Union::new(
             kinds
                 .iter()
-                .map(|kind| of_type(kind.as_str().unwrap_or(""), schema, root, depth)),
+                .map(|kind| of_type(kind.as_str().unwrap_or(""), schema, root, depth, hint)),
         )
         .boxed(),
         _ => any_json(),
     }
 }
 
-fn of_type(kind: &str, schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
+fn of_type(
+    kind: &str,
+    schema: &Value,
+    root: &Value,
+    depth: u32,
+    hint: &str,
+) -> BoxedStrategy<Value> {
     match kind {
         "object" => object(schema, root, depth),
         "array" => {
             let items = schema.get("items").cloned().unwrap_or(json!({}));
-            proptest::collection::vec(value_for(&items, root, depth + 1), 0..4)
+            proptest::collection::vec(value_for(&items, root, depth + 1, hint), 0..4)
                 .prop_map(Value::Array)
                 .boxed()
         }
-        "string" => strings().prop_map(Value::from).boxed(),
+        "string" => strings_for(hint).prop_map(Value::from).boxed(),
         "integer" => integers().prop_map(Value::from).boxed(),
         "number" => numbers(),
         "boolean" => any::<bool>().prop_map(Value::from).boxed(),
@@ -483,7 +558,7 @@ fn object(schema: &Value, root: &Value, depth: u32) -> BoxedStrategy<Value> {
         .flatten()
         .map(|(name, property)| {
             let name = name.clone();
-            let value = value_for(property, root, depth + 1);
+            let value = value_for(property, root, depth + 1, &name);
             let odds = if required.contains(&name.as_str()) {
                 0.97
             } else {
@@ -592,18 +667,28 @@ fn every_tool_answers_arguments_shaped_by_its_schema_without_an_internal_error()
         .collect();
     let calls = proptest::sample::select(tools).prop_flat_map(|tool| {
         let schema = tool.manifest()["inputSchema"].clone();
-        (Just(tool.name), value_for(&schema, &schema, 0))
+        (Just(tool.name), value_for(&schema, &schema, 0, ""))
     });
     let known = Mutex::new(Vec::new());
+    let outcomes = Mutex::new(std::collections::BTreeMap::<String, usize>::new());
     runner(400)
         .run(&calls, |(tool, arguments)| {
             let answer = f.call(tool, arguments);
+            let outcome = match (&answer["error"]["code"], &answer["result"]["isError"]) {
+                (Value::Number(code), _) => format!("error {code}"),
+                (_, Value::Bool(true)) => {
+                    format!("isError {}", answer["result"]["structuredContent"]["code"])
+                }
+                _ => "result".to_owned(),
+            };
+            *outcomes.lock().unwrap().entry(outcome).or_default() += 1;
             if let Some(item) = f.check(std::slice::from_ref(&answer))? {
                 known.lock().unwrap().push(item);
             }
             Ok(())
         })
         .unwrap();
+    eprintln!("tool calls: {:?}", outcomes.into_inner().unwrap());
     report("tool calls", &known.into_inner().unwrap());
 }
 
