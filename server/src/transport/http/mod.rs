@@ -259,7 +259,7 @@ async fn answer(
     }
     match message {
         Message::One(Incoming::Request(request)) => {
-            reply::one(&app, request, user, mcp_headers, accepts).await
+            reply::one(app, request, user, mcp_headers, accepts).await
         }
         Message::One(Incoming::Reply(response)) => {
             reply::json(StatusCode::BAD_REQUEST, &response.to_value())
@@ -280,7 +280,7 @@ async fn answer(
                     &format!("JSON-RPC batches are only part of protocol version {BATCH_VERSION}"),
                 );
             }
-            reply::batch(&app, items, user, mcp_headers).await
+            reply::batch(app, items, user, mcp_headers).await
         }
     }
 }
