@@ -302,6 +302,11 @@ fn a_refusal_keeps_the_connection_usable_or_closes_it_cleanly() {
         ),
         (415, post(&with(&token, "text/plain", json), &body)),
         (429, post(&json_headers(&spent), &body)),
+        // Refused by the router itself: only POST is served there.
+        (
+            405,
+            [b"PUT".as_slice(), &post(&json_headers(&token), &body)[4..]].concat(),
+        ),
     ];
     let mut failures = Vec::new();
     for round in 0..100 {
