@@ -9,14 +9,17 @@
 //! stays silent, one that sends half a head, and a keep-alive connection
 //! left idle that long.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, header};
 use hyper::body::{Body as HttpBody, Bytes, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -80,9 +83,24 @@ pub async fn run(
         let router = router.clone();
         let body_timeout = limits.body_read_timeout;
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let mut request = request.map(|body| Deadline::new(body, body_timeout));
+            let read = Arc::new(AtomicBool::new(false));
+            let mut request =
+                request.map(|body| Deadline::new(body, body_timeout, Arc::clone(&read)));
             request.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().call(request)
+            let answer = router.clone().call(request);
+            async move {
+                let mut response = answer.await?;
+                // Answered without reading the whole body (a 404, a 405):
+                // the rest of it would be taken for the next request, and
+                // hyper drops such a connection without a word. Say so, and
+                // the client opens a new one.
+                if !read.load(Ordering::Relaxed) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, Infallible>(response)
+            }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
@@ -118,14 +136,18 @@ pub struct Deadline {
     at: Instant,
     /// Armed on the first read that has to wait.
     timer: Option<Pin<Box<Sleep>>>,
+    /// Set once the body has been read to its end.
+    read: Arc<AtomicBool>,
 }
 
 impl Deadline {
-    fn new(body: Incoming, timeout: Duration) -> Deadline {
+    fn new(body: Incoming, timeout: Duration, read: Arc<AtomicBool>) -> Deadline {
+        read.store(body.is_end_stream(), Ordering::Relaxed);
         Deadline {
             body,
             at: Instant::now() + timeout,
             timer: None,
+            read,
         }
     }
 }
@@ -152,6 +174,9 @@ impl HttpBody for Deadline {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
         if let Poll::Ready(frame) = Pin::new(&mut this.body).poll_frame(cx) {
+            if frame.is_none() || this.body.is_end_stream() {
+                this.read.store(true, Ordering::Relaxed);
+            }
             return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
         }
         let at = this.at;
