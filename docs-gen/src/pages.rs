@@ -295,9 +295,11 @@ fn tool_page(
         tier = tool.tier,
         tier_note = tier_note(tool.tier),
         scope = tool.required_scope(),
-        scope_note = esc(&catalogue::scopes::describe(tool.required_scope())
-            .unwrap_or("")
-            .to_lowercase()),
+        scope_note = esc(
+            &catalogue::scopes::describe(tool.required_scope())
+                .unwrap_or("")
+                .to_lowercase()
+        ),
     );
 
     for (id, heading, key, output) in [
