@@ -49,6 +49,7 @@ pub use ctx::{Clock, Ctx, Progress};
 pub use db::{Db, User};
 pub use error::{CallError, ErrorCode, ToolError};
 pub use registry::{find_tool, registry};
+pub use scopes::Scope;
 pub use teetrack_macros::tool;
 
 /// What `#[tool]` expands to; not part of the API.

@@ -42,7 +42,7 @@
 //! | `read_only` | `readOnlyHint`: changes nothing |
 //! | `destructive` | `destructiveHint`: may delete or overwrite user data |
 //! | `idempotent` | `idempotentHint`: repeating the call changes nothing more |
-//! | `scope = "tracks:read"` | the OAuth scope a token needs to call it (required): a `catalogue::scopes::Scope` |
+//! | `scope = "tracks:read"` | the OAuth scope a token needs to call it (required): a `catalogue::Scope` |
 //! | `tier = "pro"` | lowest tier that may call it (default `free`): a `catalogue::Tier` |
 //! | `area = "timers"` | the group it is listed under (default: its module after `tools::`) |
 //!

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use catalogue::{Db, Tier};
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
@@ -149,6 +150,30 @@ pub struct ServeArgs {
     /// Requests a token may send at once before the per-minute rate applies.
     #[arg(long, default_value_t = 60, value_name = "N")]
     rate_burst: u32,
+    /// Failed authentications (unknown, expired or revoked tokens) a minute
+    /// allowed per client address; past them the address gets 429 before
+    /// any token it sends is looked up. Behind a reverse proxy every client
+    /// has the proxy's address.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    auth_failure_limit: u32,
+    /// Failed authentications a client address may make at once before the
+    /// per-minute rate applies.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    auth_failure_burst: u32,
+    /// Seconds a connection has to send a complete request head, counted
+    /// from when it opens or its previous response ends: a silent or
+    /// half-sent connection, and a keep-alive connection idle this long, is
+    /// closed.
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds_parser)]
+    header_read_timeout: u64,
+    /// Seconds a request's body has to arrive in full, from its head; past
+    /// them the request gets 408 and its connection is closed.
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = seconds_parser)]
+    body_read_timeout: u64,
+    /// Connections served at once; more wait until one ends. Keep it under
+    /// the process's open-file limit (`ulimit -n`).
+    #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     /// The URL clients reach this server at, when it differs from --listen
     /// (behind a reverse proxy), e.g. https://tt.example.com. Used in every
     /// OAuth metadata document. [default: http://<the listen address>]
@@ -161,6 +186,14 @@ pub struct ServeArgs {
     /// Test-only: how long an OAuth access token lives, in seconds.
     #[arg(long, hide = true, default_value_t = 3600)]
     oauth_access_token_secs: i64,
+}
+
+/// A timeout in whole seconds, at least one.
+fn seconds_parser(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(secs) if (1..=86_400).contains(&secs) => Ok(secs),
+        _ => Err("a whole number of seconds from 1 to 86400".into()),
+    }
 }
 
 /// An absolute http(s) URL without query or fragment; kept without a
@@ -225,6 +258,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 public_url: args.public_url,
                 allow_loopback_client_metadata: args.oauth_allow_loopback_client_metadata,
                 access_token_secs: args.oauth_access_token_secs,
+                header_read_timeout: Duration::from_secs(args.header_read_timeout),
+                body_read_timeout: Duration::from_secs(args.body_read_timeout),
+                max_connections: args.max_connections as usize,
+                auth_failures_per_minute: args.auth_failure_limit,
+                auth_failure_burst: args.auth_failure_burst,
             };
             let db = open()?;
             tokio::runtime::Runtime::new()?.block_on(http::serve(

@@ -19,7 +19,7 @@ pub struct ToolAttrs {
     pub tier: Option<LitStr>,
     pub area: Option<LitStr>,
     /// The OAuth scope's name, checked like `tier` (against
-    /// `catalogue::scopes::Scope`).
+    /// `catalogue::Scope`).
     pub scope: Option<LitStr>,
 }
 

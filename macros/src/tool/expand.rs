@@ -130,7 +130,7 @@ fn tier_path(attrs: &ToolAttrs) -> TokenStream {
 fn scope_path(attrs: &ToolAttrs) -> Option<TokenStream> {
     attrs.scope.as_ref().map(|lit| {
         let variant = attrs::variant(lit);
-        quote_spanned!(lit.span()=> ::catalogue::scopes::Scope::#variant)
+        quote_spanned!(lit.span()=> ::catalogue::Scope::#variant)
     })
 }
 
@@ -144,7 +144,7 @@ pub fn name_checks(attrs: &ToolAttrs) -> TokenStream {
         checks.extend(quote!(const _: ::catalogue::Tier = #tier;));
     }
     if let Some(scope) = scope_path(attrs) {
-        checks.extend(quote!(const _: ::catalogue::scopes::Scope = #scope;));
+        checks.extend(quote!(const _: ::catalogue::Scope = #scope;));
     }
     checks
 }

@@ -90,7 +90,7 @@ pub struct Pending {
     pub redirect_uri: String,
     pub code_challenge: String,
     pub state: Option<String>,
-    /// Known scopes, space-separated, in [`catalogue::scopes::Scope::ALL`] order.
+    /// Known scopes, space-separated, in [`catalogue::Scope::ALL`] order.
     pub scope: String,
     /// The audience the tokens will be bound to.
     pub resource: String,
@@ -227,8 +227,8 @@ pub async fn check(oauth: &OAuth, params: &Params) -> Result<Pending, Refusal> {
         ));
     }
     // No scope asked for: everything a user can grant, listed on the page.
-    let scope = catalogue::scopes::Scope::ALL
-        .map(catalogue::scopes::Scope::as_str)
+    let scope = catalogue::Scope::ALL
+        .map(catalogue::Scope::as_str)
         .into_iter()
         .filter(|name| asked.is_empty() || asked.contains(name))
         .collect::<Vec<_>>()

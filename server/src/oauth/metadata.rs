@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use catalogue::scopes::Scope;
+use catalogue::Scope;
 
 use super::OAuth;
 

@@ -3,10 +3,12 @@
 //! session's handshake lives in the transport's [`Session`]), so any
 //! instance can answer any request.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use catalogue::{Clock, Ctx, Db, Progress, User};
+use futures_util::FutureExt as _;
 use serde_json::{Value, json};
 
 use super::extras::{self, Extras};
@@ -416,7 +418,23 @@ impl Handler for Dispatcher {
     async fn handle(&self, request: Request, scope: Scope) -> Response {
         tracing::debug!(id = %request.id, method = request.method, "request");
         let id = request.id.clone();
-        Response::new(id, self.serve(request, &scope).await)
+        let method = request.method.clone();
+        // A panic in a handler (a tool's bug) is that request's internal
+        // error, logged once, and never the transport's: a batch's other
+        // requests and the connection or process go on.
+        let outcome = AssertUnwindSafe(self.serve(request, &scope))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("(no message)");
+                tracing::error!(%id, method, panic = reason, "request handler panicked");
+                Err(RpcError::internal())
+            });
+        Response::new(id, outcome)
     }
 }
 
@@ -958,7 +976,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier,
-            scope: catalogue::scopes::Scope::Admin,
+            scope: catalogue::Scope::Admin,
             input_schema: || json!({"type": "object"}),
             output_schema: || json!({"type": "object"}),
             handler,

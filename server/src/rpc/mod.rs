@@ -6,6 +6,8 @@ mod dispatcher;
 mod extras;
 #[cfg(feature = "conformance")]
 mod fixtures;
+#[cfg(test)]
+mod fuzz;
 mod logging;
 mod message;
 mod method;

@@ -113,7 +113,7 @@ mod tests {
             destructive: false,
             idempotent: true,
             tier: Tier::Free,
-            scope: catalogue::scopes::Scope::Admin,
+            scope: catalogue::Scope::Admin,
             input_schema: || json!({"type": "object"}),
             output_schema: || json!({"type": "object"}),
             handler: never,

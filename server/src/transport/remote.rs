@@ -14,7 +14,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 use serde_json::{Value, json};
 use tokio::task::{AbortHandle, JoinSet};
 
-use super::stdio::{read_lines, write_lines};
+use super::stdio::{TooLong, read_lines, write_lines};
 use crate::rpc::{Id, MODERN};
 
 /// The bridge to one remote endpoint with one token.
@@ -245,7 +245,12 @@ pub async fn bridge(
     loop {
         tokio::select! {
             line = lines.recv() => match line {
-                Some(line) => {
+                Some(Err(TooLong)) => {
+                    let error = json!({"jsonrpc": "2.0", "id": null,
+                        "error": {"code": -32600, "message": TooLong::message()}});
+                    let _ = out.send(format!("{error}\n").into_bytes());
+                }
+                Some(Ok(line)) => {
                     let Ok(message) = serde_json::from_slice::<Value>(line.trim_ascii()) else {
                         if !line.trim_ascii().is_empty() {
                             let error = json!({"jsonrpc": "2.0", "id": null,

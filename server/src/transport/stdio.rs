@@ -19,6 +19,24 @@ use crate::rpc::{
     Session as Handshake,
 };
 
+/// The longest line (one message) read from stdin, newline excluded. A
+/// longer line is skipped to its end without being kept, and answered with
+/// an error naming this bound: `--max-body-bytes`' default for HTTP.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// A line from stdin, or the news that one over [`MAX_LINE_BYTES`] was
+/// skipped.
+pub(super) type Line = Result<Vec<u8>, TooLong>;
+
+#[derive(Debug, PartialEq)]
+pub(super) struct TooLong;
+
+impl TooLong {
+    pub(super) fn message() -> String {
+        format!("a message over {MAX_LINE_BYTES} bytes (the line-length limit) was skipped")
+    }
+}
+
 /// Serve the process's own stdin and stdout, as `user`, until stdin closes.
 pub async fn serve_stdio<H: Handler>(handler: Arc<H>, user: User) -> io::Result<()> {
     // The one place that touches stdout in `teetrack mcp`: the protocol channel.
@@ -60,7 +78,11 @@ pub async fn serve<H: Handler>(
     loop {
         tokio::select! {
             line = lines.recv() => match line {
-                Some(line) => session.receive(&line),
+                Some(Ok(line)) => session.receive(&line),
+                Some(Err(TooLong)) => send(
+                    &session.out,
+                    &Response::error(None, RpcError::invalid_request(TooLong::message())),
+                ),
                 None => break,
             },
             Some(joined) = session.tasks.join_next_with_id() => session.finished(joined),
@@ -240,22 +262,59 @@ fn send(out: &mpsc::Sender<Vec<u8>>, response: &Response) {
     let _ = out.send(response.to_line());
 }
 
-pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Vec<u8>>) {
+pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Line>) {
     let mut input = BufReader::with_capacity(64 * 1024, input);
     loop {
-        let mut line = Vec::new();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => return,
-            Ok(_) => {
+        match read_line(&mut input, MAX_LINE_BYTES) {
+            Ok(None) => return,
+            Ok(Some(line)) => {
                 if lines.blocking_send(line).is_err() {
                     return;
                 }
             }
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(err) => {
                 tracing::error!(error = %err, "cannot read stdin; stopping");
                 return;
             }
+        }
+    }
+}
+
+/// The next line, newline included, if it is at most `max` bytes without
+/// it; else [`TooLong`], once the line has been read to its end and
+/// dropped. Memory stays within `max` plus the reader's buffer, whatever
+/// the client sends. `None` at the end of the input.
+fn read_line(input: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(available) => available,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if available.is_empty() {
+            // The end of the input; a last line without its newline counts.
+            return Ok(match (too_long, line.is_empty()) {
+                (true, _) => Some(Err(TooLong)),
+                (false, true) => None,
+                (false, false) => Some(Ok(line)),
+            });
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let used = newline.map_or(available.len(), |at| at + 1);
+        if !too_long {
+            let text = used - usize::from(newline.is_some());
+            if line.len() + text > max {
+                too_long = true;
+                line = Vec::new();
+            } else {
+                line.extend_from_slice(&available[..used]);
+            }
+        }
+        input.consume(used);
+        if newline.is_some() {
+            return Ok(Some(if too_long { Err(TooLong) } else { Ok(line) }));
         }
     }
 }
@@ -430,6 +489,48 @@ mod tests {
         assert_eq!(response["id"], 1);
         assert_eq!(response["error"]["code"], RpcError::INTERNAL_ERROR);
         conn.send(&[call(2, "fast")]);
+        assert_eq!(conn.receive().unwrap()["result"], "fast");
+        conn.close().await;
+    }
+
+    #[test]
+    fn lines_are_read_up_to_the_bound_and_longer_ones_skipped_whole() {
+        let input = b"12345\n123456\n\nabc\n1234567890123\nlast";
+        let mut reader = BufReader::with_capacity(4, &input[..]);
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut reader, 5).unwrap() {
+            lines.push(line.map(|l| String::from_utf8(l).unwrap()));
+        }
+        assert_eq!(
+            lines,
+            [
+                Ok("12345\n".to_owned()),
+                Err(TooLong),
+                Ok("\n".to_owned()),
+                Ok("abc\n".to_owned()),
+                Err(TooLong),
+                Ok("last".to_owned()),
+            ]
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_line_over_the_limit_is_answered_with_the_limit_and_serving_goes_on() {
+        let mut conn = connect();
+        // Written on a thread: the server reads it while we wait to answer.
+        let mut client = conn.client.try_clone().unwrap();
+        let writer = thread::spawn(move || {
+            let huge = vec![b'x'; 3 * MAX_LINE_BYTES];
+            client.write_all(&huge).unwrap();
+            client.write_all(b"\n").unwrap();
+        });
+        let error = conn.receive().unwrap();
+        writer.join().unwrap();
+        assert_eq!(error["id"], Value::Null);
+        assert_eq!(error["error"]["code"], RpcError::INVALID_REQUEST);
+        let message = error["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&MAX_LINE_BYTES.to_string()), "{message}");
+        conn.send(&[call(1, "fast")]);
         assert_eq!(conn.receive().unwrap()["result"], "fast");
         conn.close().await;
     }

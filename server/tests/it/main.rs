@@ -7,6 +7,7 @@
 mod cli;
 mod common;
 mod docs_http;
+mod hardening;
 mod mcp_http;
 mod mcp_stdio;
 mod oauth;

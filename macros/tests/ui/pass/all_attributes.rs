@@ -1,6 +1,6 @@
 // Every attribute, and what each sets on the registered ToolDef.
 
-use catalogue::scopes::Scope;
+use catalogue::Scope;
 use catalogue::{Ctx, Tier, ToolError, find_tool, tool};
 
 #[derive(serde::Serialize, schemars::JsonSchema)]

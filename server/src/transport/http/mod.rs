@@ -8,22 +8,22 @@
 //! messages) before its result; then it becomes an event stream.
 
 mod checks;
+mod conn;
 pub(crate) mod rate_limit;
 mod reply;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt as _;
 use catalogue::{Db, User};
 use futures_util::StreamExt as _;
 use serde_json::json;
@@ -54,6 +54,13 @@ pub struct Config {
     pub allow_loopback_client_metadata: bool,
     /// How long an OAuth access token lives (seconds).
     pub access_token_secs: i64,
+    /// Timeouts and the connection cap (see [`conn`]).
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub max_connections: usize,
+    /// Failed authentications a minute, and at once, per client address.
+    pub auth_failures_per_minute: u32,
+    pub auth_failure_burst: u32,
 }
 
 /// The MCP endpoint's path.
@@ -64,6 +71,9 @@ struct App {
     oauth: Arc<OAuth>,
     origins: OriginPolicy,
     limiter: RateLimiter,
+    /// Failed authentications per client address: past its budget, an
+    /// address gets 429 before its token costs a database lookup.
+    auth_failures: RateLimiter,
     max_body_bytes: usize,
 }
 
@@ -103,6 +113,7 @@ pub async fn serve(
         oauth: Arc::clone(&oauth),
         origins: OriginPolicy::new(loopback, &config.allowed_origins),
         limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
+        auth_failures: RateLimiter::new(config.auth_failures_per_minute, config.auth_failure_burst),
         max_body_bytes: config.max_body_bytes,
     });
     let router = Router::new()
@@ -120,19 +131,15 @@ pub async fn serve(
         // Sign-in for remote connectors: discovery, registration,
         // authorization, tokens.
         .merge(oauth::routes(oauth));
-    // Nagle's algorithm and delayed ACKs would hold each small event-stream
-    // write for tens of milliseconds.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
-        }
-    });
+    let limits = conn::Limits {
+        header_read_timeout: config.header_read_timeout,
+        body_read_timeout: config.body_read_timeout,
+        max_connections: config.max_connections,
+    };
     // One line for the operator (and the tests, which listen on port 0).
     eprintln!("teetrack: serving MCP at http://{local}{ENDPOINT}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the HTTP server failed")
+    conn::run(listener, router, limits, shutdown).await;
+    Ok(())
 }
 
 /// SIGINT or SIGTERM: the signals that stop a server in a terminal, under
@@ -163,6 +170,21 @@ pub async fn shutdown_signal() {
 /// POST /api/mcp.
 async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let mut body = Some(body);
+    let response = answer(&app, &parts, &mut body).await;
+    match body {
+        // Refused before the body was read.
+        Some(unread) => settle(unread, &parts.headers, response, app.max_body_bytes).await,
+        None => response,
+    }
+}
+
+/// The answer to a POST; takes the body out of `body` once it is to be read.
+async fn answer(
+    app: &Arc<App>,
+    parts: &axum::http::request::Parts,
+    body: &mut Option<Body>,
+) -> Response {
     let headers = &parts.headers;
     if let Err(reason) = app.origins.check(headers) {
         return refusal(StatusCode::FORBIDDEN, &reason);
@@ -179,20 +201,31 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
             "missing bearer token: send `Authorization: Bearer <token>`; make one with `teetrack tokens create EMAIL`, or sign in with OAuth",
         );
     };
-    if let Err(wait) = app.limiter.check(token, Instant::now()) {
-        let mut response = refusal(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many requests for this token; slow down",
+    // Failed authentications are counted per client address too: one
+    // client trying many tokens gets 429 before each costs a lookup.
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    if let Some(address) = address
+        && let Err(wait) = app.auth_failures.peek(address, Instant::now())
+    {
+        return too_many(
+            "too many failed authentications from this address; wait before trying again",
+            wait,
         );
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-        return response;
+    }
+    if let Err(wait) = app.limiter.check(token, Instant::now()) {
+        return too_many("too many requests for this token; slow down", wait);
     }
     let principal = match authenticate(&app.oauth, token).await {
         Ok(principal) => principal,
-        Err(response) => return response,
+        Err((response, failed)) => {
+            if let (true, Some(address)) = (failed, address) {
+                let _ = app.auth_failures.check(address, Instant::now());
+            }
+            return response;
+        }
     };
     let user = principal.user.clone();
     let accepts = checks::accepts(headers);
@@ -208,6 +241,9 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
             "Content-Type must be application/json",
         );
     }
+    let Some(body) = body.take() else {
+        return refusal(StatusCode::BAD_REQUEST, "the request body was already read");
+    };
     let body = match read_body(body, headers, app.max_body_bytes).await {
         Ok(body) => body,
         Err(response) => return response,
@@ -223,7 +259,7 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     match message {
         Message::One(Incoming::Request(request)) => {
-            reply::one(&app, request, user, mcp_headers, accepts).await
+            reply::one(app, request, user, mcp_headers, accepts).await
         }
         Message::One(Incoming::Reply(response)) => {
             reply::json(StatusCode::BAD_REQUEST, &response.to_value())
@@ -244,7 +280,7 @@ async fn mcp(State(app): State<Arc<App>>, request: Request) -> Response {
                     &format!("JSON-RPC batches are only part of protocol version {BATCH_VERSION}"),
                 );
             }
-            reply::batch(&app, items, user, mcp_headers).await
+            reply::batch(app, items, user, mcp_headers).await
         }
     }
 }
@@ -262,26 +298,39 @@ impl App {
 }
 
 /// The token's user and scopes, checked against the database on every
-/// request.
-async fn authenticate(oauth: &OAuth, token: &str) -> Result<Principal, Response> {
+/// request; a refusal says whether the token itself failed.
+async fn authenticate(oauth: &OAuth, token: &str) -> Result<Principal, (Response, bool)> {
     match bearer::authenticate(oauth, token).await {
         Ok(principal) => Ok(principal),
-        Err(Rejected::Invalid) => Err(unauthorized(
-            oauth,
-            "invalid token (unknown, expired or revoked)",
+        Err(Rejected::Invalid) => Err((
+            unauthorized(oauth, "invalid token (unknown, expired or revoked)"),
+            true,
         )),
-        Err(Rejected::WrongAudience) => Err(unauthorized(
-            oauth,
-            "the token was issued for another resource",
+        Err(Rejected::WrongAudience) => Err((
+            unauthorized(oauth, "the token was issued for another resource"),
+            true,
         )),
         Err(Rejected::Unavailable(err)) => {
             tracing::error!(error = %err, "cannot check a token");
-            Err(refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "cannot check the token right now",
+            Err((
+                refusal(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "cannot check the token right now",
+                ),
+                false,
             ))
         }
     }
+}
+
+/// 429 with `Retry-After` in whole seconds.
+fn too_many(message: &str, wait: Duration) -> Response {
+    let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, message);
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
 }
 
 /// A `tools/call` needs the scope its tool's manifest names; a token without
@@ -333,31 +382,73 @@ fn scope_refusal(oauth: &OAuth, principal: &Principal, message: &Message) -> Opt
     None
 }
 
+/// The whole body, up to `limit` bytes. A refusal here leaves the rest of
+/// the body unread, so it closes the connection.
 async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
     let too_large = || {
-        refusal(
+        closing(refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the request body is over {limit} bytes"),
-        )
+        ))
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared_length(headers).is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|_| refusal(StatusCode::BAD_REQUEST, "cannot read the request body"))?;
+        let chunk = chunk.map_err(|err| {
+            closing(match conn::is_body_timeout(&err) {
+                true => refusal(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request body did not arrive in time",
+                ),
+                false => refusal(StatusCode::BAD_REQUEST, "cannot read the request body"),
+            })
+        })?;
         if bytes.len() + chunk.len() > limit {
             return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(bytes))
+}
+
+/// A refusal sent before the body was read. The client may send its next
+/// request on this connection right after this one's body: read that body
+/// to its end (up to `limit` bytes, within the body-read timeout) so the
+/// connection stays usable, or else say `Connection: close`, which hyper
+/// honours by closing it once this response is written. Left to hyper, an
+/// unread body closes the connection without a word, and the client's next
+/// request on it fails.
+async fn settle(body: Body, headers: &HeaderMap, response: Response, limit: usize) -> Response {
+    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+        return closing(response);
+    }
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) if read + chunk.len() <= limit => read += chunk.len(),
+            _ => return closing(response),
+        }
+    }
+    response
+}
+
+/// `Connection: close` on a response: the connection ends after it.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

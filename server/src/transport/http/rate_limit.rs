@@ -1,11 +1,12 @@
-//! A token bucket per API token. It lives in this process: behind a load
+//! A token bucket per API token (and, for failed authentications, per client
+//! address). It lives in this process: behind a load
 //! balancer each instance enforces it on its own share of the requests, so
 //! the effective limit is the per-instance one times the instances a client
 //! reaches. That is enough to stop a runaway client; a hard global quota
 //! would need shared state (the database), which a request must not wait on.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,16 @@ impl RateLimiter {
 
     /// Takes one request from `credential`'s bucket, or says how long to
     /// wait for the next one.
-    pub fn check(&self, credential: &str, now: Instant) -> Result<(), Duration> {
+    pub fn check(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
+        self.take(credential, now, true)
+    }
+
+    /// Whether `credential`'s bucket has a request left, without taking it.
+    pub fn peek(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
+        self.take(credential, now, false)
+    }
+
+    fn take(&self, credential: impl Hash, now: Instant, take: bool) -> Result<(), Duration> {
         let key = self.hasher.hash_one(credential);
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= PRUNE_AT {
@@ -53,7 +63,9 @@ impl RateLimiter {
         });
         *bucket = bucket.refilled(now, self.per_second, self.burst);
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            if take {
+                bucket.tokens -= 1.0;
+            }
             Ok(())
         } else {
             Err(Duration::from_secs_f64(
@@ -95,5 +107,23 @@ mod tests {
         );
         assert!(limiter.check("tt_a", t0 + Duration::from_secs(1)).is_ok());
         assert!(limiter.check("tt_a", t0 + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let limiter = RateLimiter::new(1, 2);
+        let t0 = Instant::now();
+        let address = std::net::IpAddr::from([127, 0, 0, 1]);
+        for _ in 0..5 {
+            assert!(limiter.peek(address, t0).is_ok());
+        }
+        assert!(limiter.check(address, t0).is_ok());
+        assert!(limiter.check(address, t0).is_ok());
+        assert!(limiter.peek(address, t0).is_err());
+        assert!(
+            limiter
+                .peek(std::net::IpAddr::from([10, 0, 0, 1]), t0)
+                .is_ok()
+        );
     }
 }
