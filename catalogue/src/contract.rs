@@ -219,7 +219,10 @@ mod tests {
     #[test]
     fn area_is_the_module_after_tools_else_the_last_segment() {
         assert_eq!(area_of_module("catalogue::tools::invoices"), "invoices");
-        assert_eq!(area_of_module("catalogue::tools::invoices::draft"), "invoices");
+        assert_eq!(
+            area_of_module("catalogue::tools::invoices::draft"),
+            "invoices"
+        );
         assert_eq!(area_of_module("args::timers"), "timers");
         assert_eq!(area_of_module("timers"), "timers");
         // `tools` as the last segment names no area after it.

@@ -295,11 +295,9 @@ fn tool_page(
         tier = tool.tier,
         tier_note = tier_note(tool.tier),
         scope = tool.required_scope(),
-        scope_note = esc(
-            &catalogue::scopes::describe(tool.required_scope())
-                .unwrap_or("")
-                .to_lowercase()
-        ),
+        scope_note = esc(&catalogue::scopes::describe(tool.required_scope())
+            .unwrap_or("")
+            .to_lowercase()),
     );
 
     for (id, heading, key, output) in [
@@ -490,6 +488,55 @@ fn getting_started() -> String {
     )
 }
 
+/// The codes of an error body (`catalogue::ErrorCode`, except `internal`,
+/// which is never a tool result), and when each is sent.
+pub const ERROR_CODES: &[(&str, &str)] = &[
+    (
+        "not_found",
+        "No such id or name for this user (another user's data is never found).",
+    ),
+    (
+        "ambiguous",
+        "A name matches several projects, clients or tags; `candidates` lists them: retry with an id.",
+    ),
+    (
+        "invalid_argument",
+        "A value is well-formed but unacceptable: a bad time, an end before the start, a track over 24 hours without `confirm`.",
+    ),
+    (
+        "timer_running",
+        "A timer is already running where the request needs none (or the `max_active_timers` limit is reached and `if_running` is `error`).",
+    ),
+    (
+        "no_timer_running",
+        "Stopping or switching when no timer runs.",
+    ),
+    (
+        "overlap",
+        "The track would overlap another while the overlap policy is `reject`.",
+    ),
+    (
+        "track_invoiced",
+        "The track is on an invoice that is not void: free it by voiding the invoice, or deleting it while a draft; `track_ids` lists them.",
+    ),
+    (
+        "invoice_frozen",
+        "The invoice is no longer a draft: it cannot be changed or deleted that way.",
+    ),
+    (
+        "tier_required",
+        "The tool needs a higher tier; `required_tier` names it.",
+    ),
+    (
+        "limit_reached",
+        "A limit of the user's tier is reached (projects, clients, …).",
+    ),
+    (
+        "conflict",
+        "A name (or invoice number) that is already taken; `existing` names the holder when known.",
+    ),
+];
+
 fn protocol() -> String {
     let mut main = String::from(
         "<h1>Protocol</h1>\n\
@@ -562,10 +609,43 @@ fn protocol() -> String {
     main.push_str(&paragraphs(
         "Every tool declares an input and an output schema. A successful call returns the \
          result as `structuredContent`, matching the output schema, and the same JSON as text \
-         content. An error the assistant can act on (a name that matches two projects, a \
-         timer already running, a feature above the user's tier) is a tool result with \
-         `isError: true` and a body `{code, message, hint, …}`; the codes are snake_case, such \
-         as `not_found`, `ambiguous` or `tier_required`.\n\n\
+         content.\n\n\
+         An error the assistant can act on (a name that matches two projects, a timer already \
+         running, a feature above the user's tier) is a tool result with `isError: true` whose \
+         only content is one text item: the error body as JSON. It has no \
+         `structuredContent`, because the body does not match the tool's output schema and \
+         clients validate `structuredContent` even on errors.",
+    ));
+    main.push_str("<h3 id=\"error-body\">The error body</h3>\n");
+    main.push_str(&paragraphs(
+        "`code` (always): one of the codes below, snake_case. `message` (always): what went \
+         wrong, in a sentence an assistant can repeat. `hint` (often): what to do about it. \
+         Any other fields are details to act on, such as `candidates` (of an `ambiguous` \
+         reference), `required_tier` and `feature` (of `tier_required`), or the limit that \
+         was reached. For example:",
+    ));
+    main.push_str(&json_block(&json!({
+        "code": "tier_required",
+        "message": "`create_invoice` needs the pro tier",
+        "hint": "ask the operator to run `teetrack users set-tier EMAIL pro`",
+        "feature": "create_invoice",
+        "required_tier": "pro",
+    })));
+    main.push_str(
+        "<div class=\"table-wrap\"><table class=\"schema\" id=\"error-codes\">\n<thead><tr><th>Code</th><th>When</th></tr></thead>\n<tbody>\n",
+    );
+    for (code, when) in ERROR_CODES {
+        let _ = writeln!(
+            main,
+            "<tr><td data-label=\"Code\"><code>{code}</code></td><td data-label=\"When\">{when}</td></tr>",
+            when = inline(when),
+        );
+    }
+    main.push_str("</tbody>\n</table></div>\n");
+    main.push_str(&paragraphs(
+        "Protocol faults are JSON-RPC errors instead: arguments that do not match the input \
+         schema and unknown tools are `-32602`, a fault of the server is `-32603` (its \
+         detail only in the server's log).\n\n\
          Every tool works on the authenticated user's data only: another user's id behaves \
          exactly like an id that does not exist.",
     ));

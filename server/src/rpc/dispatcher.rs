@@ -320,10 +320,14 @@ impl Dispatcher {
         match result["isError"].as_bool() {
             Some(false) => Ok(result["structuredContent"].clone()),
             _ => {
-                let body = &result["structuredContent"];
+                // An error's body travels as text only.
+                let body: Value = result["content"][0]["text"]
+                    .as_str()
+                    .and_then(|text| serde_json::from_str(text).ok())
+                    .unwrap_or(Value::Null);
                 let mut err =
                     RpcError::invalid_params(body["message"].as_str().unwrap_or("refused"));
-                err.data = Some(body.clone());
+                err.data = Some(body);
                 Err(err)
             }
         }
@@ -992,8 +996,10 @@ mod tests {
         let gated = test_tool(Tier::Pro, |_, _| Box::pin(async { Ok(json!({})) }));
         let r = tools::call_result(gated.name, gated.call(ctx(), Value::Null).await).unwrap();
         assert_eq!(r["isError"], true);
-        assert_eq!(r["structuredContent"]["code"], "tier_required");
-        assert_eq!(r["structuredContent"]["required_tier"], "pro");
+        assert!(r.get("structuredContent").is_none(), "{r}");
+        let body: Value = serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
+        assert_eq!(body["code"], "tier_required");
+        assert_eq!(body["required_tier"], "pro");
 
         let broken = test_tool(Tier::Free, |_, _| {
             Box::pin(async { Err(ToolError::internal("the disk is on fire").into()) })

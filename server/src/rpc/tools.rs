@@ -81,14 +81,17 @@ pub fn call_result(tool: &str, outcome: Result<Value, CallError>) -> Result<Valu
     }
 }
 
-/// The same JSON as text, for clients that only read `content`, and as
-/// `structuredContent`, for those that read the output schema.
+/// A success carries its JSON twice: as text, for clients that only read
+/// `content`, and as `structuredContent`, matching the output schema. An
+/// error's body `{code, message, hint, …}` is text only: it never matches the
+/// output schema, and clients built on the TypeScript SDK validate
+/// `structuredContent` even on `isError` results, throwing the body away.
 fn content(value: Value, is_error: bool) -> Value {
-    json!({
-        "content": [{"type": "text", "text": value.to_string()}],
-        "structuredContent": value,
-        "isError": is_error,
-    })
+    let text = json!([{"type": "text", "text": value.to_string()}]);
+    match is_error {
+        false => json!({"content": text, "structuredContent": value, "isError": false}),
+        true => json!({"content": text, "isError": true}),
+    }
 }
 
 #[cfg(test)]
@@ -163,19 +166,20 @@ mod tests {
     }
 
     #[test]
-    fn a_domain_error_is_a_result_with_is_error_and_its_body() {
+    fn a_domain_error_is_a_result_with_is_error_and_its_body_as_text_only() {
         let err = ToolError::tier_required("create_invoice", Tier::Pro);
         let body = serde_json::to_value(&err).unwrap();
         assert_eq!(body["code"], "tier_required");
         assert_eq!(body["required_tier"], "pro");
+        let result = call_result("create_invoice", Err(err.into())).unwrap();
         assert_eq!(
-            call_result("create_invoice", Err(err.into())).unwrap(),
+            result,
             json!({
                 "content": [{"type": "text", "text": body.to_string()}],
-                "structuredContent": body,
                 "isError": true,
             })
         );
+        assert!(result.get("structuredContent").is_none(), "{result}");
     }
 
     #[test]
