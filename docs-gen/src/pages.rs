@@ -594,6 +594,34 @@ fn protocol() -> String {
          `GET /healthz` answers when the server is up, and this reference is served at \
          `/docs/`.",
     ));
+    main.push_str("<h2 id=\"toolsets\">Toolsets and read-only mode</h2>\n");
+    let mut areas: Vec<&str> = registry().iter().map(|t| t.area()).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let areas: Vec<String> = areas.iter().map(|a| format!("`{a}`")).collect();
+    main.push_str(&paragraphs(&format!(
+        "A model pays for every tool it is shown. `teetrack mcp` and `teetrack serve` take \
+         `--toolsets` (a comma-separated list) to expose only some areas of the catalogue, \
+         and `--read-only` to expose only the tools that change nothing (`readOnlyHint`). \
+         The toolsets are the areas: {areas}; `reports` is another name for `analytics`. \
+         `context` is always exposed: `get_context` is the first call an assistant makes. \
+         An unknown toolset stops the command with the list of valid ones.\n\n\
+         A hidden tool is absent from `tools/list` and a `tools/call` of it is refused like an \
+         unknown tool (`-32602`). A prompt that asks for a hidden tool (or completes its \
+         arguments from one) is hidden too, and so is a resource read through one: the \
+         settings resource goes with `get_settings`, the invoice CSV template with \
+         `export_invoice_csv`.\n\n\
+         Over HTTP a request can narrow what the server exposes, never widen it, with the \
+         same choices in the endpoint's query: \
+         `POST /api/mcp?toolsets=timers,tracks&read_only=true`. A remote client configured \
+         with that URL sees only those tools; `teetrack mcp --remote URL --toolsets …` puts \
+         them into the query for you. `teetrack config CLIENT --toolsets … --read-only` \
+         writes them into the client's configuration.\n\n\
+         For example: `teetrack mcp --toolsets timers,tracks,reports` (timers, tracks and \
+         reports, plus `get_context`), or `teetrack serve --read-only` for an assistant that \
+         may only look.",
+        areas = areas.join(", "),
+    )));
     main.push_str("<h2 id=\"methods\">Methods</h2>\n");
     main.push_str(&paragraphs(
         "`tools/list` (paged: pass the `nextCursor` of one page as the `cursor` of the next) \

@@ -3,6 +3,7 @@
 //! transport serves.
 
 mod dispatcher;
+mod exposure;
 #[cfg(feature = "conformance")]
 mod fixtures;
 mod logging;
@@ -18,6 +19,7 @@ mod tools;
 use std::future::Future;
 
 pub use dispatcher::Dispatcher;
+pub use exposure::Exposure;
 pub use message::{Id, Incoming, Message, Request, Response, RpcError};
 pub use revision::{BATCH_VERSION, MODERN};
 pub use scope::{McpHeaders, Notifier, Scope, Session};
