@@ -4,6 +4,16 @@
 //! (several clients do not follow `$ref`), and optional values written as
 //! `anyOf: [T, {"type": "null"}]` rather than `type: [T, "null"]`, which some
 //! clients' strict checks reject as unportable.
+//!
+//! Every schema, input and output alike, keeps to the dialect that every
+//! function-calling API accepts (OpenAI strict mode after the Agents SDK's
+//! conversion, Gemini's function declarations, draft 2020-12): a serde unit
+//! enum is a plain `enum` with each value's meaning in the description
+//! ([`PlainEnums`]), and a default is stated in words, never as a `default`
+//! keyword ([`DefaultsInWords`]). Output schemas are never sent to a model,
+//! but they follow the same dialect: one form of enum for the reference site
+//! to render, and a validator reads `enum` exactly as it reads `oneOf` of
+//! `const`s.
 
 use schemars::generate::SchemaSettings;
 use schemars::transform::{Transform, transform_subschemas};
@@ -19,6 +29,8 @@ pub fn for_type<T: JsonSchema>() -> Value {
         .with_transform(PortableNullable)
         .with_transform(ReflowDescriptions)
         .with_transform(StandardFormats)
+        .with_transform(PlainEnums)
+        .with_transform(DefaultsInWords)
         .into_generator()
         .into_root_schema_for::<T>();
     // The root title is the Rust type's name: noise to an assistant.
@@ -82,6 +94,138 @@ impl Transform for PortableNullable {
             ]),
         );
         *obj = outer;
+    }
+}
+
+/// Rewrites a `oneOf` whose branches are each `{type?: "string", const,
+/// description?}` (a serde unit enum documented per variant) into
+/// `{"type": "string", "enum": [...]}`, and folds each value's meaning into
+/// the description of the property: "One of: `a` — its meaning; `b` — …".
+/// An optional enum (`anyOf: [the enum, {"type": "null"}]`) gets the list in
+/// the description beside the `anyOf`, where the property is described.
+#[derive(Clone, Copy, Debug)]
+struct PlainEnums;
+
+impl Transform for PlainEnums {
+    fn transform(&mut self, schema: &mut Schema) {
+        if let Some(obj) = schema.as_object_mut() {
+            let mut meanings = plain_enum(obj);
+            if meanings.is_none()
+                && let Some(Value::Array(branches)) = obj.get_mut("anyOf")
+            {
+                meanings = branches
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .find_map(plain_enum);
+            }
+            if let Some(meanings) = meanings.filter(|m| !m.is_empty()) {
+                append_to_description(obj, &meanings);
+            }
+        }
+        transform_subschemas(self, schema);
+    }
+}
+
+/// Turns `obj` into a plain string enum if it is a `oneOf` of string
+/// constants; returns the "One of: …" sentence (empty when no value has a
+/// description of its own).
+fn plain_enum(obj: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::Array(branches)) = obj.get("oneOf") else {
+        return None;
+    };
+    let mut values = Vec::new();
+    let mut meanings = Vec::new();
+    for branch in branches {
+        let branch = branch.as_object()?;
+        let value = branch.get("const")?.as_str()?;
+        if branch
+            .keys()
+            .any(|k| !matches!(k.as_str(), "type" | "const" | "description"))
+            || branch.get("type").is_some_and(|t| t != "string")
+        {
+            return None;
+        }
+        values.push(Value::String(value.to_owned()));
+        meanings.push(match branch.get("description").and_then(Value::as_str) {
+            Some(text) => format!(
+                "`{value}` — {}",
+                lowercase_first(text.trim_end_matches('.'))
+            ),
+            None => format!("`{value}`"),
+        });
+    }
+    let any_meaning = branches
+        .iter()
+        .any(|b| b.get("description").is_some_and(Value::is_string));
+    let mut plain = Map::new();
+    plain.insert("type".into(), "string".into());
+    plain.insert("enum".into(), Value::Array(values));
+    for (key, value) in std::mem::take(obj) {
+        if key != "oneOf" && key != "type" {
+            plain.insert(key, value);
+        }
+    }
+    *obj = plain;
+    Some(match any_meaning {
+        true => format!("One of: {}.", meanings.join("; ")),
+        false => String::new(),
+    })
+}
+
+/// "One line per track" → "one line per track"; "ISO 4217" stays.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
+    }
+}
+
+fn append_to_description(obj: &mut Map<String, Value>, sentence: &str) {
+    match obj.get_mut("description") {
+        Some(Value::String(text)) if !text.trim().is_empty() => {
+            let trimmed = text.trim_end();
+            let stop = if trimmed.ends_with(['.', '!', '?', ')', ':']) {
+                ""
+            } else {
+                "."
+            };
+            *text = format!("{trimmed}{stop} {sentence}");
+        }
+        _ => {
+            obj.insert("description".into(), sentence.into());
+        }
+    }
+}
+
+/// Removes every `default` keyword (strict function-calling dialects refuse
+/// them) and states a non-null one in the description: "Default: 50.".
+#[derive(Clone, Copy, Debug)]
+struct DefaultsInWords;
+
+impl Transform for DefaultsInWords {
+    fn transform(&mut self, schema: &mut Schema) {
+        transform_subschemas(self, schema);
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        match obj.remove("default") {
+            None | Some(Value::Null) => {}
+            Some(value) => append_to_description(obj, &format!("Default: {}.", in_words(&value))),
+        }
+    }
+}
+
+fn in_words(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.is_empty() => "empty".into(),
+        Value::String(text) => format!("`{text}`"),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::Array(items) if items.is_empty() => "none".into(),
+        other => format!("`{other}`"),
     }
 }
 
@@ -179,6 +323,91 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         value: bool,
+    }
+
+    /// How tracks become lines.
+    #[derive(JsonSchema, serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum GroupBy {
+        /// One line per track.
+        Track,
+        /// One line per project.
+        Project,
+    }
+
+    #[derive(JsonSchema, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum Plain {
+        A,
+        B,
+    }
+
+    fn project() -> GroupBy {
+        GroupBy::Project
+    }
+
+    fn fifty() -> u32 {
+        50
+    }
+
+    #[derive(JsonSchema, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct WithEnumsAndDefaults {
+        /// How tracks become lines
+        #[serde(default = "project")]
+        group_by: GroupBy,
+        /// Bucket size.
+        bucket: Option<GroupBy>,
+        plain: Plain,
+        /// At most this many.
+        #[serde(default = "fifty")]
+        limit: u32,
+        /// A note.
+        #[serde(default)]
+        note: String,
+        /// Cleared with null.
+        #[serde(default)]
+        rate: Option<String>,
+    }
+
+    #[test]
+    fn enums_are_plain_with_meanings_in_the_description_and_defaults_are_words() {
+        let schema = for_type::<WithEnumsAndDefaults>();
+        let text = schema.to_string();
+        for keyword in [r#""oneOf""#, r#""const""#, r#""default""#] {
+            assert!(!text.contains(keyword), "{keyword} in {text}");
+        }
+        let props = &schema["properties"];
+        assert_eq!(
+            props["group_by"],
+            json!({
+                "type": "string",
+                "enum": ["track", "project"],
+                "description": "How tracks become lines. One of: `track` — one line per track; \
+                                `project` — one line per project. Default: `project`.",
+            })
+        );
+        assert_eq!(
+            props["bucket"]["description"],
+            "Bucket size. One of: `track` — one line per track; `project` — one line per project."
+        );
+        assert_eq!(
+            props["bucket"]["anyOf"][0]["enum"],
+            json!(["track", "project"])
+        );
+        assert_eq!(props["bucket"]["anyOf"][1], json!({"type": "null"}));
+        assert_eq!(
+            props["plain"],
+            json!({"type": "string", "enum": ["a", "b"]})
+        );
+        assert_eq!(
+            props["limit"]["description"],
+            "At most this many. Default: 50."
+        );
+        assert_eq!(props["note"]["description"], "A note. Default: empty.");
+        assert_eq!(props["rate"]["description"], "Cleared with null.");
     }
 
     #[test]

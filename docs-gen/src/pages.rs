@@ -487,6 +487,55 @@ fn getting_started() -> String {
     )
 }
 
+/// The codes of an error body (`catalogue::ErrorCode`, except `internal`,
+/// which is never a tool result), and when each is sent.
+pub const ERROR_CODES: &[(&str, &str)] = &[
+    (
+        "not_found",
+        "No such id or name for this user (another user's data is never found).",
+    ),
+    (
+        "ambiguous",
+        "A name matches several projects, clients or tags; `candidates` lists them: retry with an id.",
+    ),
+    (
+        "invalid_argument",
+        "A value is well-formed but unacceptable: a bad time, an end before the start, a track over 24 hours without `confirm`.",
+    ),
+    (
+        "timer_running",
+        "A timer is already running where the request needs none (or the `max_active_timers` limit is reached and `if_running` is `error`).",
+    ),
+    (
+        "no_timer_running",
+        "Stopping or switching when no timer runs.",
+    ),
+    (
+        "overlap",
+        "The track would overlap another while the overlap policy is `reject`.",
+    ),
+    (
+        "track_invoiced",
+        "The track is on an invoice that is not void: free it by voiding the invoice, or deleting it while a draft; `track_ids` lists them.",
+    ),
+    (
+        "invoice_frozen",
+        "The invoice is no longer a draft: it cannot be changed or deleted that way.",
+    ),
+    (
+        "tier_required",
+        "The tool needs a higher tier; `required_tier` names it.",
+    ),
+    (
+        "limit_reached",
+        "A limit of the user's tier is reached (projects, clients, …).",
+    ),
+    (
+        "conflict",
+        "A name (or invoice number) that is already taken; `existing` names the holder when known.",
+    ),
+];
+
 fn protocol() -> String {
     let mut main = String::from(
         "<h1>Protocol</h1>\n\
@@ -544,6 +593,34 @@ fn protocol() -> String {
          `GET /healthz` answers when the server is up, and this reference is served at \
          `/docs/`.",
     ));
+    main.push_str("<h2 id=\"toolsets\">Toolsets and read-only mode</h2>\n");
+    let mut areas: Vec<&str> = registry().iter().map(|t| t.area()).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let areas: Vec<String> = areas.iter().map(|a| format!("`{a}`")).collect();
+    main.push_str(&paragraphs(&format!(
+        "A model pays for every tool it is shown. `teetrack mcp` and `teetrack serve` take \
+         `--toolsets` (a comma-separated list) to expose only some areas of the catalogue, \
+         and `--read-only` to expose only the tools that change nothing (`readOnlyHint`). \
+         The toolsets are the areas: {areas}; `reports` is another name for `analytics`. \
+         `context` is always exposed: `get_context` is the first call an assistant makes. \
+         An unknown toolset stops the command with the list of valid ones.\n\n\
+         A hidden tool is absent from `tools/list` and a `tools/call` of it is refused like an \
+         unknown tool (`-32602`). A prompt that asks for a hidden tool (or completes its \
+         arguments from one) is hidden too, and so is a resource read through one: the \
+         settings resource goes with `get_settings`, the invoice CSV template with \
+         `export_invoice_csv`.\n\n\
+         Over HTTP a request can narrow what the server exposes, never widen it, with the \
+         same choices in the endpoint's query: \
+         `POST /api/mcp?toolsets=timers,tracks&read_only=true`. A remote client configured \
+         with that URL sees only those tools; `teetrack mcp --remote URL --toolsets …` puts \
+         them into the query for you. `teetrack config CLIENT --toolsets … --read-only` \
+         writes them into the client's configuration.\n\n\
+         For example: `teetrack mcp --toolsets timers,tracks,reports` (timers, tracks and \
+         reports, plus `get_context`), or `teetrack serve --read-only` for an assistant that \
+         may only look.",
+        areas = areas.join(", "),
+    )));
     main.push_str("<h2 id=\"methods\">Methods</h2>\n");
     main.push_str(&paragraphs(
         "`tools/list` (paged: pass the `nextCursor` of one page as the `cursor` of the next) \
@@ -559,10 +636,43 @@ fn protocol() -> String {
     main.push_str(&paragraphs(
         "Every tool declares an input and an output schema. A successful call returns the \
          result as `structuredContent`, matching the output schema, and the same JSON as text \
-         content. An error the assistant can act on (a name that matches two projects, a \
-         timer already running, a feature above the user's tier) is a tool result with \
-         `isError: true` and a body `{code, message, hint, …}`; the codes are snake_case, such \
-         as `not_found`, `ambiguous` or `tier_required`.\n\n\
+         content.\n\n\
+         An error the assistant can act on (a name that matches two projects, a timer already \
+         running, a feature above the user's tier) is a tool result with `isError: true` whose \
+         only content is one text item: the error body as JSON. It has no \
+         `structuredContent`, because the body does not match the tool's output schema and \
+         clients validate `structuredContent` even on errors.",
+    ));
+    main.push_str("<h3 id=\"error-body\">The error body</h3>\n");
+    main.push_str(&paragraphs(
+        "`code` (always): one of the codes below, snake_case. `message` (always): what went \
+         wrong, in a sentence an assistant can repeat. `hint` (often): what to do about it. \
+         Any other fields are details to act on, such as `candidates` (of an `ambiguous` \
+         reference), `required_tier` and `feature` (of `tier_required`), or the limit that \
+         was reached. For example:",
+    ));
+    main.push_str(&json_block(&json!({
+        "code": "tier_required",
+        "message": "`create_invoice` needs the pro tier",
+        "hint": "ask the operator to run `teetrack users set-tier EMAIL pro`",
+        "feature": "create_invoice",
+        "required_tier": "pro",
+    })));
+    main.push_str(
+        "<div class=\"table-wrap\"><table class=\"schema\" id=\"error-codes\">\n<thead><tr><th>Code</th><th>When</th></tr></thead>\n<tbody>\n",
+    );
+    for (code, when) in ERROR_CODES {
+        let _ = writeln!(
+            main,
+            "<tr><td data-label=\"Code\"><code>{code}</code></td><td data-label=\"When\">{when}</td></tr>",
+            when = inline(when),
+        );
+    }
+    main.push_str("</tbody>\n</table></div>\n");
+    main.push_str(&paragraphs(
+        "Protocol faults are JSON-RPC errors instead: arguments that do not match the input \
+         schema and unknown tools are `-32602`, a fault of the server is `-32603` (its \
+         detail only in the server's log).\n\n\
          Every tool works on the authenticated user's data only: another user's id behaves \
          exactly like an id that does not exist.",
     ));

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::{Identity, TOKEN_VAR};
 use crate::client_config::{self, Client};
-use crate::rpc::Dispatcher;
+use crate::rpc::{Dispatcher, Exposure};
 use crate::transport::http::{self, Config};
 use crate::transport::remote::{self, Remote};
 use crate::{accounts, tools_cmd, transport};
@@ -41,6 +41,8 @@ enum Command {
         /// instead of serving a local database.
         #[arg(long, value_name = "URL")]
         remote: Option<String>,
+        #[command(flatten)]
+        exposure: ExposureArgs,
     },
     /// Serve MCP over Streamable HTTP at /api/mcp (and GET /healthz). Every
     /// request carries `Authorization: Bearer <token>`.
@@ -84,6 +86,44 @@ pub struct ConfigArgs {
     /// The MCP endpoint of `teetrack serve`, for remote clients (chatgpt).
     #[arg(long, default_value = client_config::DEFAULT_URL)]
     url: String,
+    /// Put these toolsets and read-only mode into the configuration.
+    #[command(flatten)]
+    exposure: ExposureArgs,
+}
+
+/// Which tools to expose: `--toolsets` and `--read-only`, the same on `mcp`,
+/// `serve` and `config`.
+#[derive(Debug, clap::Args)]
+pub struct ExposureArgs {
+    /// Expose only these toolsets, comma-separated: the catalogue's areas
+    /// (context, timers, tracks, projects, tags, clients, invoices, analytics,
+    /// settings; `reports` is analytics). `context` (get_context) is always
+    /// exposed. Prompts and resources that need a hidden tool are hidden.
+    /// [default: every toolset]
+    #[arg(long, value_delimiter = ',', value_name = "SET,...")]
+    toolsets: Vec<String>,
+    /// Expose only the read-only tools (readOnlyHint).
+    #[arg(long)]
+    read_only: bool,
+}
+
+impl ExposureArgs {
+    /// Checked at start-up: an unknown toolset stops the command with the
+    /// list of valid ones.
+    fn exposure(&self) -> anyhow::Result<Exposure> {
+        Exposure::new(&self.toolsets, self.read_only)
+            .map_err(|err| anyhow::anyhow!("--toolsets: {err}"))
+    }
+
+    /// The names as given, trimmed and lower-cased (after [`Self::exposure`]
+    /// accepted them).
+    fn names(&self) -> Vec<String> {
+        self.toolsets
+            .iter()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +226,8 @@ pub struct ServeArgs {
     /// Test-only: how long an OAuth access token lives, in seconds.
     #[arg(long, hide = true, default_value_t = 3600)]
     oauth_access_token_secs: i64,
+    #[command(flatten)]
+    exposure: ExposureArgs,
 }
 
 /// A timeout in whole seconds, at least one.
@@ -217,7 +259,12 @@ fn tier_parser() -> impl clap::builder::TypedValueParser<Value = Tier> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let open = || Db::open(cli.database_url.as_deref());
     match cli.command {
-        Command::Mcp { remote: Some(url) } => {
+        Command::Mcp {
+            remote: Some(url),
+            exposure,
+        } => {
+            exposure.exposure()?;
+            let url = remote::with_exposure(&url, &exposure.names(), exposure.read_only)?;
             // Only a token identifies a remote user: email is never accepted
             // over HTTP.
             let token = std::env::var(TOKEN_VAR)
@@ -235,7 +282,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(remote::bridge_stdio(remote))?;
             Ok(())
         }
-        Command::Mcp { remote: None } => {
+        Command::Mcp {
+            remote: None,
+            exposure,
+        } => {
+            let exposure = exposure.exposure()?;
             // The identity is read before the database is touched, and both
             // are checked before stdin is: a misconfigured client gets one
             // line on stderr and an exit code, never a half-served session.
@@ -243,13 +294,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open()?;
             let user = identity.authenticate(&db)?;
             tracing::info!(user = user.email, "serving MCP on stdio");
-            let dispatcher = Arc::new(Dispatcher::new(db));
+            let dispatcher = Arc::new(Dispatcher::new(db).with_exposure(exposure));
             tokio::runtime::Runtime::new()?
                 .block_on(transport::stdio::serve_stdio(dispatcher, user))?;
             Ok(())
         }
         Command::Serve(args) => {
             let config = Config {
+                exposure: args.exposure.exposure()?,
                 listen: args.listen,
                 allowed_origins: args.allowed_origins,
                 max_body_bytes: args.max_body_bytes,
@@ -276,12 +328,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::LoginCode { email } => accounts::login_code(&open()?, &email),
         Command::Tools(ToolsCommand::List) => tools_cmd::list(),
         Command::Tools(ToolsCommand::Export { .. }) => tools_cmd::export(),
-        Command::Config(args) => tools_cmd::config(
-            args.client,
-            args.url,
-            args.create_token,
-            cli.database_url.as_deref(),
-            open,
-        ),
+        Command::Config(args) => {
+            args.exposure.exposure()?;
+            tools_cmd::config(
+                args.client,
+                args.url,
+                args.create_token,
+                (args.exposure.names(), args.exposure.read_only),
+                cli.database_url.as_deref(),
+                open,
+            )
+        }
     }
 }

@@ -100,6 +100,10 @@ pub struct Setup {
     pub database_url: Option<String>,
     /// The MCP endpoint of `teetrack serve`, for remote clients.
     pub url: String,
+    /// `--toolsets`: the toolsets to expose; empty for all.
+    pub toolsets: Vec<String>,
+    /// `--read-only`: only the read-only tools.
+    pub read_only: bool,
 }
 
 impl Setup {
@@ -110,6 +114,40 @@ impl Setup {
             token: None,
             database_url: None,
             url: DEFAULT_URL.into(),
+            toolsets: Vec::new(),
+            read_only: false,
+        }
+    }
+
+    /// The arguments of `teetrack mcp`: `mcp`, then the toolsets and
+    /// read-only mode asked for.
+    pub fn mcp_args(&self) -> Vec<String> {
+        let mut args = vec!["mcp".to_owned()];
+        if !self.toolsets.is_empty() {
+            args.extend(["--toolsets".to_owned(), self.toolsets.join(",")]);
+        }
+        if self.read_only {
+            args.push("--read-only".into());
+        }
+        args
+    }
+
+    /// The HTTP endpoint, asking for the toolsets and read-only mode in its
+    /// query (`?toolsets=timers,tracks&read_only=true`).
+    pub fn server_url(&self) -> String {
+        let mut query = Vec::new();
+        if !self.toolsets.is_empty() {
+            query.push(format!("toolsets={}", self.toolsets.join(",")));
+        }
+        if self.read_only {
+            query.push("read_only=true".into());
+        }
+        match query.is_empty() {
+            true => self.url.clone(),
+            false => {
+                let joiner = if self.url.contains('?') { '&' } else { '?' };
+                format!("{}{joiner}{}", self.url, query.join("&"))
+            }
         }
     }
 
@@ -131,7 +169,7 @@ impl Setup {
     fn stdio_server(&self) -> Value {
         json!({
             "command": self.command,
-            "args": ["mcp"],
+            "args": self.mcp_args(),
             "env": self.env(self.token()),
         })
     }
@@ -212,7 +250,8 @@ fn claude_code(setup: &Setup) -> ClientConfig {
         let value = value.as_str().unwrap_or_default().to_owned();
         words.extend(["-e".into(), shell_quote(&format!("{key}={value}"))]);
     }
-    words.extend(["--".into(), shell_quote(&setup.command), "mcp".into()]);
+    words.extend(["--".into(), shell_quote(&setup.command)]);
+    words.extend(setup.mcp_args().iter().map(|a| shell_quote(a)));
     ClientConfig {
         client: Client::ClaudeCode,
         before: vec!["Run this once in a terminal:".into()],
@@ -278,7 +317,7 @@ fn vscode(setup: &Setup) -> ClientConfig {
     let server = json!({
         "type": "stdio",
         "command": setup.command,
-        "args": ["mcp"],
+        "args": setup.mcp_args(),
         "env": setup.env(&token),
     });
     doc.insert("servers".into(), json!({ SERVER_NAME: server }));
@@ -304,7 +343,7 @@ fn chatgpt(setup: &Setup) -> ClientConfig {
     let tool = json!({
         "type": "mcp",
         "server_label": SERVER_NAME,
-        "server_url": setup.url,
+        "server_url": setup.server_url(),
         "headers": { "Authorization": header },
         "require_approval": "always",
     });
@@ -372,7 +411,39 @@ mod tests {
             token: token.map(str::to_owned),
             database_url: Some("/data/tt.db".into()),
             url: DEFAULT_URL.into(),
+            toolsets: Vec::new(),
+            read_only: false,
         }
+    }
+
+    #[test]
+    fn toolsets_and_read_only_go_into_every_configuration() {
+        let narrowed = Setup {
+            toolsets: vec!["timers".into(), "tracks".into()],
+            read_only: true,
+            ..setup(Some("tt_abc"))
+        };
+        let args = json!(["mcp", "--toolsets", "timers,tracks", "--read-only"]);
+        for client in [Client::ClaudeDesktop, Client::Gemini] {
+            let doc: Value = serde_json::from_str(&render(client, &narrowed).snippet).unwrap();
+            assert_eq!(doc["mcpServers"]["teetrack"]["args"], args);
+        }
+        let doc: Value = serde_json::from_str(&render(Client::Vscode, &narrowed).snippet).unwrap();
+        assert_eq!(doc["servers"]["teetrack"]["args"], args);
+        assert!(
+            render(Client::ClaudeCode, &narrowed)
+                .snippet
+                .ends_with("-- '/opt/tee track/teetrack' mcp --toolsets timers,tracks --read-only")
+        );
+        let doc: Value = serde_json::from_str(&render(Client::Chatgpt, &narrowed).snippet).unwrap();
+        assert_eq!(
+            doc["server_url"],
+            format!("{DEFAULT_URL}?toolsets=timers,tracks&read_only=true")
+        );
+        // Nothing asked, nothing added.
+        let plain = setup(Some("tt_abc"));
+        assert_eq!(plain.mcp_args(), ["mcp"]);
+        assert_eq!(plain.server_url(), DEFAULT_URL);
     }
 
     #[test]

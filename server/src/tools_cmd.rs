@@ -59,6 +59,7 @@ pub fn config(
     client: Client,
     url: String,
     create_token: Option<String>,
+    (toolsets, read_only): (Vec<String>, bool),
     database_url: Option<&str>,
     open: impl FnOnce() -> anyhow::Result<Db>,
 ) -> anyhow::Result<()> {
@@ -84,6 +85,8 @@ pub fn config(
         // database, and a relative path would not find it.
         database_url: database_url.map(absolute_database),
         url,
+        toolsets,
+        read_only,
     };
     let rendered = client_config::render(client, &setup);
     for line in &rendered.before {

@@ -19,7 +19,7 @@ use super::request_state::{Binding, StateKey};
 use super::revision::{self, Era};
 use super::scope::{Notifier, Scope};
 use super::tools::{self, Listing};
-use super::{Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
+use super::{Exposure, Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
 
 #[derive(Debug)]
 pub struct Dispatcher {
@@ -27,6 +27,9 @@ pub struct Dispatcher {
     tools: Listing,
     /// What this build serves beside the product (see [`extras::installed`]).
     extras: &'static dyn Extras,
+    /// What the server exposes (`--toolsets`, `--read-only`); a request may
+    /// narrow it further ([`Scope::exposure`]).
+    exposure: Exposure,
     /// Seals the `requestState` of an `InputRequiredResult`: derived from
     /// the database's secret on first use, so every instance has the same.
     state_key: OnceLock<StateKey>,
@@ -41,7 +44,21 @@ impl Dispatcher {
             db,
             tools: Listing::new(catalogue::registry()),
             extras: extras::installed(),
+            exposure: Exposure::default(),
             state_key: OnceLock::new(),
+        }
+    }
+
+    /// Exposes only what `exposure` allows (every tool by default).
+    pub fn with_exposure(self, exposure: Exposure) -> Dispatcher {
+        Dispatcher { exposure, ..self }
+    }
+
+    /// What one request sees: the server's exposure, narrowed by the request's.
+    fn exposure(&self, scope: &Scope) -> Exposure {
+        match &scope.exposure {
+            Some(asked) => self.exposure.and(asked),
+            None => self.exposure.clone(),
         }
     }
 
@@ -115,6 +132,7 @@ impl Dispatcher {
             Era::Legacy(_) => scope.session.log_level(),
         };
         let log = RequestLog::new(log_level, scope.notify.clone());
+        let exposure = self.exposure(scope);
         // What a list result may be cached for: the lists change only with a
         // release, and say nothing about the user; a resource is the user's.
         let cacheable = |result: Value, ttl_ms: u64, cache_scope: &str| match (modern, result) {
@@ -134,7 +152,7 @@ impl Dispatcher {
                 json!({})
             }
             Method::ListTools(params) => {
-                let page = self.tools.page(params.cursor.as_deref())?;
+                let page = self.tools.page(params.cursor.as_deref(), &exposure)?;
                 let page = extras::add(page, "tools", params.cursor.is_none(), self.extras.tools());
                 cacheable(page, LIST_TTL_MS, "public")
             }
@@ -151,11 +169,11 @@ impl Dispatcher {
                     return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
                 let progress = progress_token.map(|token| progress_reporter(token, &scope.notify));
-                self.call_tool(params, scope.user.clone(), progress, &log)
+                self.call_tool(params, scope.user.clone(), progress, &log, &exposure)
                     .await?
             }
             Method::ListPrompts(params) => {
-                let list = single_page(prompts::list(), params.cursor)?;
+                let list = single_page(prompts::list(&exposure), params.cursor)?;
                 let list = extras::add(list, "prompts", true, self.extras.prompts());
                 cacheable(list, LIST_TTL_MS, "public")
             }
@@ -170,15 +188,15 @@ impl Dispatcher {
                 {
                     return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
                 }
-                prompts::get(&params.name, &params.arguments)?
+                prompts::get(&params.name, &params.arguments, &exposure)?
             }
             Method::ListResources(params) => {
-                let list = single_page(resources::list(), params.cursor)?;
+                let list = single_page(resources::list(&exposure), params.cursor)?;
                 let list = extras::add(list, "resources", true, self.extras.resources());
                 cacheable(list, LIST_TTL_MS, "public")
             }
             Method::ListResourceTemplates(params) => {
-                let list = single_page(resources::templates(), params.cursor)?;
+                let list = single_page(resources::templates(&exposure), params.cursor)?;
                 let list = extras::add(
                     list,
                     "resourceTemplates",
@@ -190,13 +208,15 @@ impl Dispatcher {
             Method::ReadResource(params) => match self.extras.read_resource(&params.uri) {
                 Some(contents) => cacheable(contents?, 0, "public"),
                 None => cacheable(
-                    self.read_resource(&params.uri, scope.user.clone(), modern)
+                    self.read_resource(&params.uri, scope.user.clone(), modern, &exposure)
                         .await?,
                     0,
                     "private",
                 ),
             },
-            Method::Complete(params) => self.complete(params, scope.user.clone()).await?,
+            Method::Complete(params) => {
+                self.complete(params, scope.user.clone(), &exposure).await?
+            }
         };
         Ok(era.result(result))
     }
@@ -269,8 +289,12 @@ impl Dispatcher {
         user: User,
         progress: Option<Progress>,
         log: &RequestLog,
+        exposure: &Exposure,
     ) -> Result<Value, RpcError> {
-        let tool = catalogue::find_tool(&params.name)
+        // A tool this server or request hides is as unknown as one that
+        // does not exist.
+        let tool = exposure
+            .find(&params.name)
             .ok_or_else(|| RpcError::invalid_params(format!("unknown tool {:?}", params.name)))?;
         let mut ctx = Ctx::new(user, self.db.clone(), Clock::System);
         if let Some(progress) = progress {
@@ -298,24 +322,40 @@ impl Dispatcher {
 
     /// Runs a tool for a non-tool request (a resource, a completion): its
     /// domain errors become invalid params, as the resource's own would.
-    async fn run_tool(&self, name: &str, arguments: Value, user: User) -> Result<Value, RpcError> {
-        let tool = catalogue::find_tool(name).ok_or_else(RpcError::internal)?;
+    async fn run_tool(
+        &self,
+        name: &str,
+        arguments: Value,
+        user: User,
+        exposure: &Exposure,
+    ) -> Result<Value, RpcError> {
+        let tool = exposure.find(name).ok_or_else(RpcError::internal)?;
         let ctx = Ctx::new(user, self.db.clone(), Clock::System);
         let result = tools::call_result(tool.name, tool.call(ctx, arguments).await)?;
         match result["isError"].as_bool() {
             Some(false) => Ok(result["structuredContent"].clone()),
             _ => {
-                let body = &result["structuredContent"];
+                // An error's body travels as text only.
+                let body: Value = result["content"][0]["text"]
+                    .as_str()
+                    .and_then(|text| serde_json::from_str(text).ok())
+                    .unwrap_or(Value::Null);
                 let mut err =
                     RpcError::invalid_params(body["message"].as_str().unwrap_or("refused"));
-                err.data = Some(body.clone());
+                err.data = Some(body);
                 Err(err)
             }
         }
     }
 
-    async fn read_resource(&self, uri: &str, user: User, modern: bool) -> Result<Value, RpcError> {
-        let Some(read) = resources::resolve(uri) else {
+    async fn read_resource(
+        &self,
+        uri: &str,
+        user: User,
+        modern: bool,
+        exposure: &Exposure,
+    ) -> Result<Value, RpcError> {
+        let Some(read) = resources::resolve(uri, exposure) else {
             // 2026-07-28 made an unknown resource invalid params; the
             // handshake era had its own code for it.
             let mut err = RpcError::invalid_params(format!("no resource {uri:?}"));
@@ -325,23 +365,34 @@ impl Dispatcher {
             err.data = Some(json!({"uri": uri}));
             return Err(err);
         };
-        let value = self.run_tool(read.tool, read.arguments, user).await?;
+        let value = self
+            .run_tool(read.tool, read.arguments, user, exposure)
+            .await?;
         let text = (read.text)(value).ok_or_else(RpcError::internal)?;
         Ok(json!({"contents": [{"uri": uri, "mimeType": read.mime_type, "text": text}]}))
     }
 
-    async fn complete(&self, params: CompleteParams, user: User) -> Result<Value, RpcError> {
+    async fn complete(
+        &self,
+        params: CompleteParams,
+        user: User,
+        exposure: &Exposure,
+    ) -> Result<Value, RpcError> {
         let typed = params.argument.value;
         let values: Vec<String> = match params.reference {
             CompletionRef::Prompt { name } => {
                 match self.extras.complete(&name, &params.argument.name, &typed) {
                     Some(values) => values?,
-                    None => match prompts::complete(&name, &params.argument.name, &typed)? {
-                        Completion::Values(values) => {
-                            values.into_iter().map(str::to_owned).collect()
+                    None => {
+                        match prompts::complete(&name, &params.argument.name, &typed, exposure)? {
+                            Completion::Values(values) => {
+                                values.into_iter().map(str::to_owned).collect()
+                            }
+                            Completion::Lookup(lookup) => {
+                                self.names(lookup, &typed, user, exposure).await?
+                            }
                         }
-                        Completion::Lookup(lookup) => self.names(lookup, &typed, user).await?,
-                    },
+                    }
                 }
             }
             // The invoice template's `{id}` is a number the client has from
@@ -360,12 +411,15 @@ impl Dispatcher {
         lookup: Lookup,
         typed: &str,
         user: User,
+        exposure: &Exposure,
     ) -> Result<Vec<String>, RpcError> {
         let mut arguments = json!({"limit": 200});
         if !typed.is_empty() {
             arguments["search"] = json!(typed);
         }
-        let listed = self.run_tool(lookup.tool, arguments, user).await?;
+        let listed = self
+            .run_tool(lookup.tool, arguments, user, exposure)
+            .await?;
         let typed = typed.to_lowercase();
         Ok(listed[lookup.list]
             .as_array()
@@ -497,6 +551,7 @@ mod tests {
                 session: Session::default(),
                 headers: None,
                 notify: Notifier::discard(),
+                exposure: None,
             },
         }
     }
@@ -994,8 +1049,10 @@ mod tests {
         let gated = test_tool(Tier::Pro, |_, _| Box::pin(async { Ok(json!({})) }));
         let r = tools::call_result(gated.name, gated.call(ctx(), Value::Null).await).unwrap();
         assert_eq!(r["isError"], true);
-        assert_eq!(r["structuredContent"]["code"], "tier_required");
-        assert_eq!(r["structuredContent"]["required_tier"], "pro");
+        assert!(r.get("structuredContent").is_none(), "{r}");
+        let body: Value = serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
+        assert_eq!(body["code"], "tier_required");
+        assert_eq!(body["required_tier"], "pro");
 
         let broken = test_tool(Tier::Free, |_, _| {
             Box::pin(async { Err(ToolError::internal("the disk is on fire").into()) })

@@ -215,6 +215,7 @@ fn scope(user: User) -> Scope {
         session: Session::default(),
         headers: None,
         notify: Notifier::discard(),
+        exposure: None,
     }
 }
 

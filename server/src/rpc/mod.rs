@@ -3,6 +3,7 @@
 //! transport serves.
 
 mod dispatcher;
+mod exposure;
 mod extras;
 #[cfg(feature = "conformance")]
 mod fixtures;
@@ -21,6 +22,7 @@ mod tools;
 use std::future::Future;
 
 pub use dispatcher::Dispatcher;
+pub use exposure::Exposure;
 pub use message::{Id, Incoming, Message, Request, Response, RpcError};
 pub use revision::{BATCH_VERSION, MODERN};
 pub use scope::{McpHeaders, Notifier, Scope, Session};

@@ -6,13 +6,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::RpcError;
+use super::{Exposure, RpcError};
 
 struct Prompt {
     name: &'static str,
     title: &'static str,
     description: &'static str,
     arguments: &'static [Argument],
+    /// Every tool the prompt asks for or completes from: the prompt is
+    /// hidden when the server or request hides any of them.
+    tools: &'static [&'static str],
     render: fn(&Args) -> String,
 }
 
@@ -69,6 +72,7 @@ const PROMPTS: &[Prompt] = &[
             choices: None,
             lookup: Some(PROJECT),
         }],
+        tools: &["get_context", "get_budget_status", "list_projects"],
         render: |args| {
             let scope = match args.get("project") {
                 Some(project) => format!("the project \"{project}\""),
@@ -102,6 +106,13 @@ const PROMPTS: &[Prompt] = &[
                 choices: None,
                 lookup: Some(CLIENT),
             },
+        ],
+        tools: &[
+            "get_context",
+            "list_clients",
+            "preview_invoice",
+            "generate_invoice",
+            "mark_invoice_sent",
         ],
         render: |args| {
             let period = args.get("month").unwrap_or("last_month");
@@ -138,6 +149,13 @@ const PROMPTS: &[Prompt] = &[
                 lookup: Some(PROJECT),
             },
         ],
+        tools: &[
+            "get_context",
+            "get_time_totals",
+            "get_top_projects",
+            "review_timesheet",
+            "list_projects",
+        ],
         render: |args| {
             let period = args.get("week").unwrap_or("last_week");
             let filter = match args.get("project") {
@@ -155,9 +173,11 @@ const PROMPTS: &[Prompt] = &[
     },
 ];
 
-pub fn list() -> Value {
+/// The prompts whose tools `exposure` shows.
+pub fn list(exposure: &Exposure) -> Value {
     let prompts: Vec<Value> = PROMPTS
         .iter()
+        .filter(|p| exposure.allows_all(p.tools))
         .map(|p| {
             json!({
                 "name": p.name,
@@ -174,15 +194,20 @@ pub fn list() -> Value {
     json!({"prompts": prompts})
 }
 
-fn find(name: &str) -> Result<&'static Prompt, RpcError> {
+/// A prompt that needs a hidden tool is as unknown as one that does not exist.
+fn find(name: &str, exposure: &Exposure) -> Result<&'static Prompt, RpcError> {
     PROMPTS
         .iter()
-        .find(|p| p.name == name)
+        .find(|p| p.name == name && exposure.allows_all(p.tools))
         .ok_or_else(|| RpcError::invalid_params(format!("unknown prompt {name:?}")))
 }
 
-pub fn get(name: &str, arguments: &BTreeMap<String, String>) -> Result<Value, RpcError> {
-    let prompt = find(name)?;
+pub fn get(
+    name: &str,
+    arguments: &BTreeMap<String, String>,
+    exposure: &Exposure,
+) -> Result<Value, RpcError> {
+    let prompt = find(name, exposure)?;
     for (key, value) in arguments {
         let argument = prompt
             .arguments
@@ -217,8 +242,13 @@ pub enum Completion {
     Lookup(Lookup),
 }
 
-pub fn complete(prompt: &str, argument: &str, typed: &str) -> Result<Completion, RpcError> {
-    let prompt = find(prompt)?;
+pub fn complete(
+    prompt: &str,
+    argument: &str,
+    typed: &str,
+    exposure: &Exposure,
+) -> Result<Completion, RpcError> {
+    let prompt = find(prompt, exposure)?;
     let argument = prompt
         .arguments
         .iter()
@@ -255,7 +285,7 @@ mod tests {
 
     #[test]
     fn the_three_workflows_are_listed_sorted_with_their_arguments() {
-        let list = list();
+        let list = list(&Exposure::default());
         let names: Vec<_> = list["prompts"]
             .as_array()
             .unwrap()
@@ -278,6 +308,7 @@ mod tests {
         let got = get(
             "weekly_report",
             &args(&[("week", "this_week"), ("project", "Website")]),
+            &Exposure::default(),
         )
         .unwrap();
         let text = got["messages"][0]["content"]["text"].as_str().unwrap();
@@ -286,13 +317,14 @@ mod tests {
             "{text}"
         );
         let text =
-            get("month_end_invoicing", &args(&[])).unwrap()["messages"][0]["content"]["text"]
+            get("month_end_invoicing", &args(&[]), &Exposure::default()).unwrap()["messages"][0]["content"]["text"]
                 .clone();
         assert!(text.as_str().unwrap().contains("`last_month`"));
+        let all = Exposure::default();
         for bad in [
-            get("weekly_report", &args(&[("week", "next_week")])),
-            get("weekly_report", &args(&[("colour", "red")])),
-            get("nope", &args(&[])),
+            get("weekly_report", &args(&[("week", "next_week")]), &all),
+            get("weekly_report", &args(&[("colour", "red")]), &all),
+            get("nope", &args(&[]), &all),
         ] {
             assert_eq!(bad.unwrap_err().code, RpcError::INVALID_PARAMS);
         }
@@ -301,13 +333,63 @@ mod tests {
     #[test]
     fn choices_complete_by_prefix_and_references_from_the_data() {
         assert_eq!(
-            complete("weekly_report", "week", "la").unwrap(),
+            complete("weekly_report", "week", "la", &Exposure::default()).unwrap(),
             Completion::Values(vec!["last_week"])
         );
         assert_eq!(
-            complete("budget_check", "project", "W").unwrap(),
+            complete("budget_check", "project", "W", &Exposure::default()).unwrap(),
             Completion::Lookup(PROJECT)
         );
-        assert!(complete("budget_check", "colour", "").is_err());
+        assert!(complete("budget_check", "colour", "", &Exposure::default()).is_err());
+    }
+
+    #[test]
+    fn every_prompt_names_registered_tools_and_hides_with_any_of_them() {
+        let all = Exposure::default();
+        for prompt in PROMPTS {
+            for tool in prompt.tools {
+                assert!(
+                    catalogue::find_tool(tool).is_some(),
+                    "{}: {tool}",
+                    prompt.name
+                );
+            }
+            // The tools the text tells the assistant to call are listed.
+            let text = (prompt.render)(&Args(&BTreeMap::new()));
+            for tool in catalogue::registry() {
+                if text.contains(&format!("`{}`", tool.name)) {
+                    assert!(
+                        prompt.tools.contains(&tool.name),
+                        "{}: {}",
+                        prompt.name,
+                        tool.name
+                    );
+                }
+            }
+            for lookup in prompt.arguments.iter().filter_map(|a| a.lookup) {
+                assert!(prompt.tools.contains(&lookup.tool), "{}", prompt.name);
+            }
+        }
+        let listed = |e: &Exposure| -> Vec<String> {
+            list(e)["prompts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(listed(&all).len(), PROMPTS.len());
+        // Month-end invoicing creates drafts: hidden in read-only mode.
+        let read_only = Exposure::new::<&str>(&[], true).unwrap();
+        assert_eq!(listed(&read_only), ["budget_check", "weekly_report"]);
+        let timers = Exposure::new(&["timers"], false).unwrap();
+        assert!(listed(&timers).is_empty());
+        assert_eq!(
+            get("weekly_report", &args(&[]), &timers).unwrap_err().code,
+            RpcError::INVALID_PARAMS
+        );
+        assert!(complete("weekly_report", "week", "", &timers).is_err());
+        let reports = Exposure::new(&["reports", "tracks", "projects"], false).unwrap();
+        assert_eq!(listed(&reports), ["budget_check", "weekly_report"]);
     }
 }

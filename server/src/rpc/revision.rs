@@ -281,6 +281,7 @@ mod tests {
             },
             session: Session::default(),
             headers,
+            exposure: None,
             notify: Notifier::discard(),
         }
     }

@@ -22,6 +22,9 @@ pub struct Scope {
     pub headers: Option<McpHeaders>,
     /// Sends a notification that belongs to this request (progress, log).
     pub notify: Notifier,
+    /// What this request asked to see (`/api/mcp?toolsets=…`), narrowing
+    /// what the server exposes; `None` on stdio.
+    pub exposure: Option<super::Exposure>,
 }
 
 /// The `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers, as sent.

@@ -2,6 +2,8 @@
 //! of them, and a tool's outcome as a call result or a JSON-RPC error.
 
 use catalogue::{CallError, ErrorCode, ToolDef};
+
+use super::Exposure;
 use serde_json::{Value, json};
 
 use super::RpcError;
@@ -10,7 +12,7 @@ use super::RpcError;
 #[derive(Debug)]
 pub struct Listing {
     /// In registry order, which is sorted by name.
-    tools: Vec<(&'static str, Value)>,
+    tools: Vec<(&'static ToolDef, Value)>,
     page_size: usize,
 }
 
@@ -26,7 +28,7 @@ const CURSOR_PREFIX: &str = "after:";
 impl Listing {
     pub fn new(registry: &[&'static ToolDef]) -> Listing {
         Listing {
-            tools: registry.iter().map(|t| (t.name, t.manifest())).collect(),
+            tools: registry.iter().map(|t| (*t, t.manifest())).collect(),
             page_size: PAGE_SIZE,
         }
     }
@@ -38,7 +40,13 @@ impl Listing {
         Listing { page_size, ..self }
     }
 
-    pub fn page(&self, cursor: Option<&str>) -> Result<Value, RpcError> {
+    /// A page of the tools `exposure` shows.
+    pub fn page(&self, cursor: Option<&str>, exposure: &Exposure) -> Result<Value, RpcError> {
+        let tools: Vec<&(&'static ToolDef, Value)> = self
+            .tools
+            .iter()
+            .filter(|(t, _)| exposure.allows(t))
+            .collect();
         let start = match cursor {
             None => 0,
             Some(cursor) => {
@@ -48,16 +56,16 @@ impl Listing {
                     .ok_or_else(|| {
                         RpcError::invalid_params(format!("invalid cursor {cursor:?}"))
                     })?;
-                self.tools.partition_point(|(name, _)| *name <= after)
+                tools.partition_point(|(tool, _)| tool.name <= after)
             }
         };
-        let end = (start + self.page_size).min(self.tools.len());
-        let page = &self.tools[start..end];
+        let end = (start + self.page_size).min(tools.len());
+        let page = &tools[start..end];
         let mut result = json!({
             "tools": page.iter().map(|(_, manifest)| manifest).collect::<Vec<_>>(),
         });
-        if let (true, Some((last, _))) = (end < self.tools.len(), page.last()) {
-            result["nextCursor"] = json!(format!("{CURSOR_PREFIX}{last}"));
+        if let (true, Some((last, _))) = (end < tools.len(), page.last()) {
+            result["nextCursor"] = json!(format!("{CURSOR_PREFIX}{}", last.name));
         }
         Ok(result)
     }
@@ -81,14 +89,17 @@ pub fn call_result(tool: &str, outcome: Result<Value, CallError>) -> Result<Valu
     }
 }
 
-/// The same JSON as text, for clients that only read `content`, and as
-/// `structuredContent`, for those that read the output schema.
+/// A success carries its JSON twice: as text, for clients that only read
+/// `content`, and as `structuredContent`, matching the output schema. An
+/// error's body `{code, message, hint, …}` is text only: it never matches the
+/// output schema, and clients built on the TypeScript SDK validate
+/// `structuredContent` even on `isError` results, throwing the body away.
 fn content(value: Value, is_error: bool) -> Value {
-    json!({
-        "content": [{"type": "text", "text": value.to_string()}],
-        "structuredContent": value,
-        "isError": is_error,
-    })
+    let text = json!([{"type": "text", "text": value.to_string()}]);
+    match is_error {
+        false => json!({"content": text, "structuredContent": value, "isError": false}),
+        true => json!({"content": text, "isError": true}),
+    }
 }
 
 #[cfg(test)]
@@ -133,18 +144,22 @@ mod tests {
     fn pages_follow_each_other_until_no_next_cursor() {
         let registry = ["a", "b", "c", "d", "e"].map(fake);
         let listing = Listing::new(&registry).with_page_size(2);
-        let first = listing.page(None).unwrap();
+        let all = Exposure::default();
+        let first = listing.page(None, &all).unwrap();
         assert_eq!(names(&first), ["a", "b"]);
-        let second = listing.page(first["nextCursor"].as_str()).unwrap();
+        let second = listing.page(first["nextCursor"].as_str(), &all).unwrap();
         assert_eq!(names(&second), ["c", "d"]);
-        let last = listing.page(second["nextCursor"].as_str()).unwrap();
+        let last = listing.page(second["nextCursor"].as_str(), &all).unwrap();
         assert_eq!(names(&last), ["e"]);
         assert!(last.get("nextCursor").is_none(), "{last}");
         // A cursor from a server that listed a tool we no longer have still
         // resumes in the right place.
-        assert_eq!(names(&listing.page(Some("after:bb")).unwrap()), ["c", "d"]);
         assert_eq!(
-            listing.page(Some("c")).unwrap_err().code,
+            names(&listing.page(Some("after:bb"), &all).unwrap()),
+            ["c", "d"]
+        );
+        assert_eq!(
+            listing.page(Some("c"), &all).unwrap_err().code,
             RpcError::INVALID_PARAMS
         );
     }
@@ -163,19 +178,20 @@ mod tests {
     }
 
     #[test]
-    fn a_domain_error_is_a_result_with_is_error_and_its_body() {
+    fn a_domain_error_is_a_result_with_is_error_and_its_body_as_text_only() {
         let err = ToolError::tier_required("create_invoice", Tier::Pro);
         let body = serde_json::to_value(&err).unwrap();
         assert_eq!(body["code"], "tier_required");
         assert_eq!(body["required_tier"], "pro");
+        let result = call_result("create_invoice", Err(err.into())).unwrap();
         assert_eq!(
-            call_result("create_invoice", Err(err.into())).unwrap(),
+            result,
             json!({
                 "content": [{"type": "text", "text": body.to_string()}],
-                "structuredContent": body,
                 "isError": true,
             })
         );
+        assert!(result.get("structuredContent").is_none(), "{result}");
     }
 
     #[test]

@@ -27,6 +27,26 @@ pub struct Remote {
     version: Arc<Mutex<Option<String>>>,
 }
 
+/// `--remote URL` with `--toolsets` or `--read-only`: the remote server
+/// narrows its tools by the endpoint's query, so they go there.
+pub fn with_exposure(url: &str, toolsets: &[String], read_only: bool) -> anyhow::Result<String> {
+    if toolsets.is_empty() && !read_only {
+        return Ok(url.to_owned());
+    }
+    let mut parsed =
+        reqwest::Url::parse(url).with_context(|| format!("--remote {url:?} is not a URL"))?;
+    {
+        let mut query = parsed.query_pairs_mut();
+        if !toolsets.is_empty() {
+            query.append_pair("toolsets", &toolsets.join(","));
+        }
+        if read_only {
+            query.append_pair("read_only", "true");
+        }
+    }
+    Ok(parsed.into())
+}
+
 impl Remote {
     pub fn new(url: &str, token: &str) -> anyhow::Result<Remote> {
         let url =
@@ -307,6 +327,17 @@ fn request_id(value: Option<&Value>) -> Option<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toolsets_of_the_bridge_go_into_the_remote_endpoints_query() {
+        let url = "https://tt.example.com/api/mcp";
+        assert_eq!(with_exposure(url, &[], false).unwrap(), url);
+        assert_eq!(
+            with_exposure(url, &["timers".into(), "tracks".into()], true).unwrap(),
+            "https://tt.example.com/api/mcp?toolsets=timers%2Ctracks&read_only=true"
+        );
+        assert!(with_exposure("not a url", &[], true).is_err());
+    }
 
     #[test]
     fn events_are_split_on_blank_lines_and_read_from_their_data() {

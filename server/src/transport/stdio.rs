@@ -148,6 +148,8 @@ impl<H: Handler> Session<H> {
             user: self.user.clone(),
             session: self.handshake.clone(),
             headers: None,
+            // The process's own exposure is the dispatcher's.
+            exposure: None,
             notify: Notifier::new(move |message| {
                 let mut line = message.to_string().into_bytes();
                 line.push(b'\n');

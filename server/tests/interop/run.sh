@@ -13,7 +13,7 @@ if [ -z "${TEETRACK_BIN:-}" ]; then
   cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
   export TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
-if ! "$VENV/bin/python" -c 'import mcp, pytest, anyio' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import mcp, pytest, anyio, agents, jsonschema' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet -r "$HERE/requirements.txt"
 fi

@@ -14,3 +14,4 @@ mod oauth;
 mod schema;
 mod server;
 mod tools_config;
+mod toolsets;

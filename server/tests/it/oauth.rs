@@ -601,7 +601,10 @@ async fn scopes_are_checked_per_tool_and_users_stay_apart() {
     let reply = call(&server, bob, "get_track", json!({"id": track})).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.result()["isError"], true);
-    assert_eq!(reply.result()["structuredContent"]["code"], "not_found");
+    assert!(reply.result().get("structuredContent").is_none());
+    let body: Value =
+        serde_json::from_str(reply.result()["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(body["code"], "not_found");
     let reply = call(&server, reader, "get_track", json!({"id": track})).await;
     assert_eq!(reply.result()["isError"], false);
 }

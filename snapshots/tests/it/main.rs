@@ -1,7 +1,9 @@
 //! Every snapshot test, one binary (it links SQLite and the catalogue once).
 
 mod examples;
+mod input_dialect;
 mod manifests;
+mod tools_list_size;
 
 /// Keeps the snapshots where they were when each module was its own test
 /// binary: in `tests/snapshots/`, named `<module>__<name>` (`manifests__…`,

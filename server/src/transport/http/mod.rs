@@ -31,7 +31,7 @@ use serde_json::json;
 use crate::oauth::bearer::{self, Principal, Rejected};
 use crate::oauth::{self, OAuth};
 use crate::rpc::{
-    BATCH_VERSION, Dispatcher, Incoming, McpHeaders, Message, Notifier, Scope, Session,
+    BATCH_VERSION, Dispatcher, Exposure, Incoming, McpHeaders, Message, Notifier, Scope, Session,
 };
 use checks::{Accepts, OriginPolicy};
 use rate_limit::RateLimiter;
@@ -61,6 +61,9 @@ pub struct Config {
     /// Failed authentications a minute, and at once, per client address.
     pub auth_failures_per_minute: u32,
     pub auth_failure_burst: u32,
+    /// The tools served (`--toolsets`, `--read-only`); a request may narrow
+    /// it with `?toolsets=…&read_only=true`.
+    pub exposure: Exposure,
 }
 
 /// The MCP endpoint's path.
@@ -109,7 +112,7 @@ pub async fn serve(
     )
     .await?;
     let app = Arc::new(App {
-        dispatcher: Dispatcher::new(db),
+        dispatcher: Dispatcher::new(db).with_exposure(config.exposure.clone()),
         oauth: Arc::clone(&oauth),
         origins: OriginPolicy::new(loopback, &config.allowed_origins),
         limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
@@ -195,6 +198,10 @@ async fn answer(
             "a token in the URL is refused (URLs end up in logs): send it as `Authorization: Bearer <token>`",
         );
     }
+    let asked = match asked_exposure(&parts.uri) {
+        Ok(asked) => asked,
+        Err(reason) => return refusal(StatusCode::BAD_REQUEST, &reason),
+    };
     let Some(token) = checks::bearer(headers) else {
         return unauthorized(
             &app.oauth,
@@ -259,7 +266,7 @@ async fn answer(
     }
     match message {
         Message::One(Incoming::Request(request)) => {
-            reply::one(app, request, user, mcp_headers, accepts).await
+            reply::one(app, request, user, mcp_headers, accepts, asked).await
         }
         Message::One(Incoming::Reply(response)) => {
             reply::json(StatusCode::BAD_REQUEST, &response.to_value())
@@ -280,21 +287,58 @@ async fn answer(
                     &format!("JSON-RPC batches are only part of protocol version {BATCH_VERSION}"),
                 );
             }
-            reply::batch(app, items, user, mcp_headers).await
+            reply::batch(app, items, user, mcp_headers, asked).await
         }
     }
 }
 
 impl App {
-    fn scope(&self, user: User, headers: McpHeaders, notify: Notifier) -> Scope {
+    fn scope(
+        &self,
+        user: User,
+        headers: McpHeaders,
+        notify: Notifier,
+        asked: Option<Exposure>,
+    ) -> Scope {
         Scope {
             user,
             // Nothing of a handshake outlives its request over HTTP.
             session: Session::default(),
             headers: Some(headers),
             notify,
+            exposure: asked,
         }
     }
+}
+
+/// What a request asks to see: `?toolsets=timers,tracks` (repeatable) and
+/// `?read_only=true`, as on the command line. It narrows what the server
+/// exposes and never widens it. `None` when the URL asks for nothing.
+fn asked_exposure(uri: &axum::http::Uri) -> Result<Option<Exposure>, String> {
+    let Some(query) = uri.query() else {
+        return Ok(None);
+    };
+    let mut toolsets = Vec::new();
+    let mut read_only = None;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "toolsets" => toolsets.push(value.into_owned()),
+            "read_only" | "read-only" => {
+                read_only = Some(match value.as_ref() {
+                    "" | "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(format!("read_only={other:?}: expected true or false"));
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    if toolsets.is_empty() && read_only.is_none() {
+        return Ok(None);
+    }
+    Exposure::new(&toolsets, read_only.unwrap_or(false)).map(Some)
 }
 
 /// The token's user and scopes, checked against the database on every
@@ -497,5 +541,29 @@ mod tests {
             body,
             json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": "no"}})
         );
+    }
+
+    #[test]
+    fn a_request_asks_for_toolsets_and_read_only_in_the_query() {
+        let uri = |q: &str| q.parse::<axum::http::Uri>().unwrap();
+        assert_eq!(asked_exposure(&uri("/api/mcp")), Ok(None));
+        assert_eq!(asked_exposure(&uri("/api/mcp?other=1")), Ok(None));
+        assert_eq!(
+            asked_exposure(&uri("/api/mcp?toolsets=timers,tracks&read_only=true")),
+            Ok(Some(Exposure::new(&["timers", "tracks"], true).unwrap()))
+        );
+        assert_eq!(
+            asked_exposure(&uri("/api/mcp?toolsets=timers&toolsets=reports")),
+            Ok(Some(
+                Exposure::new(&["timers", "analytics"], false).unwrap()
+            ))
+        );
+        assert_eq!(
+            asked_exposure(&uri("/api/mcp?read_only")),
+            Ok(Some(Exposure::new::<&str>(&[], true).unwrap()))
+        );
+        let err = asked_exposure(&uri("/api/mcp?toolsets=billing")).unwrap_err();
+        assert!(err.contains("billing") && err.contains("invoices"), "{err}");
+        assert!(asked_exposure(&uri("/api/mcp?read_only=maybe")).is_err());
     }
 }

@@ -41,6 +41,7 @@ pub async fn one(
     user: User,
     headers: McpHeaders,
     accepts: Accepts,
+    asked: Option<rpc::Exposure>,
 ) -> Response {
     let id = request.id.clone();
     let (tx, mut notifications) = mpsc::unbounded_channel::<Value>();
@@ -51,7 +52,7 @@ pub async fn one(
         }),
         false => Notifier::discard(),
     };
-    let scope = app.scope(user, headers, notify);
+    let scope = app.scope(user, headers, notify, asked);
     let worker = Arc::clone(app);
     let mut task: JoinHandle<rpc::Response> =
         tokio::spawn(async move { worker.dispatcher.handle(request, scope).await });
@@ -145,9 +146,15 @@ pub async fn batch(
     items: Vec<Incoming>,
     user: User,
     headers: McpHeaders,
+    asked: Option<rpc::Exposure>,
 ) -> Response {
     let answers = futures_util::future::join_all(items.into_iter().map(|item| {
-        let scope = app.scope(user.clone(), headers.clone(), Notifier::discard());
+        let scope = app.scope(
+            user.clone(),
+            headers.clone(),
+            Notifier::discard(),
+            asked.clone(),
+        );
         async move {
             match item {
                 Incoming::Request(request) => Some(app.dispatcher.handle(request, scope).await),
