@@ -111,7 +111,10 @@ pub struct Totals {
 
 /// A line's quantity in hours, back in whole seconds.
 pub fn quantity_seconds(quantity: Decimal) -> i64 {
-    i64::try_from((quantity * Decimal::from(3600)).round()).unwrap_or(0)
+    quantity
+        .checked_mul(Decimal::from(3600))
+        .and_then(|seconds| i64::try_from(seconds.round()).ok())
+        .unwrap_or(0)
 }
 
 /// The totals of rounded line amounts: discount on the subtotal, tax on
@@ -122,22 +125,33 @@ pub fn totals(
     tax_percent: Decimal,
     currency: &str,
 ) -> Totals {
+    // Checked: amounts within the input bounds never come near the limits
+    // of `Decimal`; beyond them the figures saturate rather than panic.
     let hundred = Decimal::from(100);
-    let subtotal = money::round(amounts.into_iter().sum(), currency);
-    let discount_amount = money::round(subtotal * discount_percent / hundred, currency);
-    let tax_amount = money::round(
-        (subtotal - discount_amount) * tax_percent / hundred,
+    let share = |of: Decimal, percent: Decimal| {
+        of.checked_mul(percent)
+            .map_or(Decimal::MAX, |part| part / hundred)
+    };
+    let subtotal = money::round(
+        amounts.into_iter().fold(Decimal::ZERO, money::add),
         currency,
     );
+    let discount_amount = money::round(share(subtotal, discount_percent), currency);
+    let taxed = money::add(subtotal, -discount_amount);
+    let tax_amount = money::round(share(taxed, tax_percent), currency);
     Totals {
         subtotal,
         discount_amount,
         tax_amount,
-        total: money::round(subtotal - discount_amount + tax_amount, currency),
+        total: money::round(money::add(taxed, tax_amount), currency),
     }
 }
 
-/// A percentage given as text: 0–100, absent is 0.
+/// Decimal places a percentage may have.
+pub const PERCENT_DECIMALS: u32 = 4;
+
+/// A percentage given as text: 0–100 with at most [`PERCENT_DECIMALS`]
+/// decimals, absent is 0.
 pub fn parse_percent(text: Option<&str>, field: &str) -> Result<Decimal, ToolError> {
     let Some(text) = text else {
         return Ok(Decimal::ZERO);
@@ -152,7 +166,7 @@ pub fn parse_percent(text: Option<&str>, field: &str) -> Result<Decimal, ToolErr
             "{field} must be between 0 and 100, not {text}"
         )));
     }
-    Ok(value.normalize())
+    money::bounded(value, field, Decimal::from(100), PERCENT_DECIMALS)
 }
 
 /// Checked manual lines, ready to insert.
@@ -176,8 +190,16 @@ pub fn manual_lines(lines: &[ManualLine], currency: &str) -> Result<Vec<NewLine>
             if quantity <= Decimal::ZERO {
                 return Err(at("the quantity must be more than zero".into()));
             }
-            let unit_price = money::parse_rate(&line.unit_price).map_err(|e| at(e.message))?;
-            let mut quantity = quantity.normalize();
+            let quantity = money::bounded(
+                quantity,
+                "quantity",
+                Decimal::from(money::MAX_QUANTITY),
+                money::MAX_DECIMALS,
+            )
+            .map_err(|e| at(e.message))?;
+            let unit_price =
+                money::parse_price(&line.unit_price, "unit_price").map_err(|e| at(e.message))?;
+            let mut quantity = quantity;
             if quantity.scale() < 2 {
                 quantity.rescale(2);
             }
@@ -185,6 +207,7 @@ pub fn manual_lines(lines: &[ManualLine], currency: &str) -> Result<Vec<NewLine>
                 description: description.to_owned(),
                 quantity,
                 unit_price,
+                // Both bounded: at most 10^12, never an overflow.
                 amount: money::round(quantity * unit_price, currency),
                 project_id: None,
                 track_ids: Vec::new(),
@@ -549,6 +572,45 @@ mod tests {
         ] {
             assert_eq!(manual_lines(&[bad], "EUR").unwrap_err().message, why);
         }
+    }
+
+    #[test]
+    fn quantities_prices_and_percents_are_bounded() {
+        let line = |quantity: &str, unit_price: &str| ManualLine {
+            description: "x".into(),
+            quantity: quantity.into(),
+            unit_price: unit_price.into(),
+        };
+        let max = "79228162514264337593543950335";
+        for (bad, field) in [
+            (line(max, "1"), "quantity"),
+            (line("1000000.5", "1"), "quantity"),
+            (line("0.0000001", "1"), "quantity"),
+            (line("1", max), "unit_price"),
+            (line("1", "0.0000000000000000000000000001"), "unit_price"),
+        ] {
+            let err = manual_lines(&[bad], "EUR").unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidArgument);
+            assert!(
+                err.message.starts_with(&format!("line 1: {field} ")),
+                "{err:?}"
+            );
+        }
+        let biggest = manual_lines(&[line("1000000", "1000000")], "KWD").unwrap();
+        assert_eq!(biggest[0].amount, d("1000000000000.000"));
+        let err = parse_percent(Some("7.00001"), "tax_percent").unwrap_err();
+        assert!(
+            err.message
+                .contains("tax_percent has more than 4 decimal places"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn totals_never_panic() {
+        let t = totals([Decimal::MAX, Decimal::MAX], d("10"), d("100"), "EUR");
+        assert_eq!(t.subtotal.trunc(), Decimal::MAX.trunc());
+        assert_eq!(quantity_seconds(Decimal::MAX), 0);
     }
 
     #[test]

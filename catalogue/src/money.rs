@@ -24,12 +24,47 @@ pub fn round(amount: Decimal, currency: &str) -> Decimal {
     rounded
 }
 
-/// What `seconds` of work at `hourly_rate` cost, rounded to the minor unit.
+/// What `seconds` of work at `hourly_rate` cost, rounded to the minor unit,
+/// or a `limit_reached` error if it is too large to compute.
+pub fn try_amount_for(
+    hourly_rate: Decimal,
+    seconds: i64,
+    currency: &str,
+) -> Result<Decimal, ToolError> {
+    hourly_rate
+        .checked_mul(Decimal::from(seconds))
+        .and_then(|cost| cost.checked_div(Decimal::from(3600)))
+        .map(|amount| round(amount, currency))
+        .ok_or_else(|| too_large("amount"))
+}
+
+/// [`try_amount_for`] where the answer must render (a track, a report): it
+/// cannot panic. With rates bounded by [`parse_rate`] and durations by the
+/// calendar it never overflows; a rate stored before the bound that does
+/// saturates at [`Decimal::MAX`] rather than fail a committed write.
 pub fn amount_for(hourly_rate: Decimal, seconds: i64, currency: &str) -> Decimal {
-    round(
-        hourly_rate * Decimal::from(seconds) / Decimal::from(3600),
-        currency,
+    try_amount_for(hourly_rate, seconds, currency).unwrap_or(Decimal::MAX)
+}
+
+/// `a + b`, saturating at the bounds of [`Decimal`]: sums of amounts that
+/// must render.
+pub fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or(if b.is_sign_negative() {
+        Decimal::MIN
+    } else {
+        Decimal::MAX
+    })
+}
+
+/// The error for arithmetic on money that would overflow.
+pub fn too_large(what: &str) -> ToolError {
+    ToolError::new(
+        crate::ErrorCode::LimitReached,
+        format!("the {what} is too large to compute"),
     )
+    .hint(format!(
+        "rates and prices are at most {MAX_PRICE}, quantities at most {MAX_QUANTITY}"
+    ))
 }
 
 /// `"120.00"`: an amount as a decimal string with the currency's minor digits.
@@ -78,8 +113,26 @@ pub fn parse_currency(code: &str) -> Result<String, ToolError> {
     }
 }
 
-/// An hourly rate: a non-negative decimal string such as `"95.50"`.
+/// The largest hourly rate or unit price.
+pub const MAX_PRICE: u32 = 1_000_000;
+/// The largest invoice line quantity.
+pub const MAX_QUANTITY: u32 = 1_000_000;
+/// The largest budget in hours.
+pub const MAX_BUDGET_HOURS: u32 = 1_000_000;
+/// The largest budget amount.
+pub const MAX_BUDGET_AMOUNT: u64 = 1_000_000_000_000;
+/// Decimal places a rate, price or quantity may have: the most minor digits
+/// of any currency (3) and three more.
+pub const MAX_DECIMALS: u32 = 6;
+
+/// An hourly rate: a non-negative decimal string such as `"95.50"`, at most
+/// [`MAX_PRICE`] with at most [`MAX_DECIMALS`] decimals.
 pub fn parse_rate(text: &str) -> Result<Decimal, ToolError> {
+    parse_price(text, "hourly_rate")
+}
+
+/// A rate or price named `field`: as [`parse_rate`].
+pub fn parse_price(text: &str, field: &str) -> Result<Decimal, ToolError> {
     let rate: Decimal = text.trim().parse().map_err(|_| {
         ToolError::invalid(format!("{text:?} is not a decimal amount"))
             .hint("write money as a decimal string, e.g. \"95.50\"")
@@ -87,7 +140,34 @@ pub fn parse_rate(text: &str) -> Result<Decimal, ToolError> {
     if rate.is_sign_negative() {
         return Err(ToolError::invalid("a rate cannot be negative"));
     }
-    Ok(rate.normalize())
+    bounded(rate, field, Decimal::from(MAX_PRICE), MAX_DECIMALS)
+}
+
+/// `value` if it is at most `max` with at most `decimals` decimal places
+/// (trailing zeros aside), normalised; else `invalid_argument` naming
+/// `field` and the bound.
+pub fn bounded(
+    value: Decimal,
+    field: &str,
+    max: Decimal,
+    decimals: u32,
+) -> Result<Decimal, ToolError> {
+    let value = value.normalize();
+    if value > max {
+        return Err(
+            ToolError::invalid(format!("{field} must be at most {max}, not {value}"))
+                .detail("field", field)
+                .detail("maximum", max.to_string()),
+        );
+    }
+    if value.scale() > decimals {
+        return Err(ToolError::invalid(format!(
+            "{field} has more than {decimals} decimal places: {value}"
+        ))
+        .detail("field", field)
+        .detail("max_decimals", decimals));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -126,5 +206,39 @@ mod tests {
         assert_eq!(parse_rate("95.50").unwrap(), d("95.5"));
         assert!(parse_rate("-1").is_err());
         assert!(parse_rate("1,5").is_err());
+    }
+
+    #[test]
+    fn rates_and_prices_are_bounded_by_size_and_decimals() {
+        assert_eq!(parse_rate("1000000").unwrap(), d("1000000"));
+        assert_eq!(parse_rate("0.000001").unwrap(), d("0.000001"));
+        assert_eq!(parse_rate("12.500000000").unwrap(), d("12.5"));
+        let err = parse_rate("79228162514264337593543950335").unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::InvalidArgument);
+        assert!(
+            err.message.contains("hourly_rate") && err.message.contains("1000000"),
+            "{err:?}"
+        );
+        let err = parse_rate("1000000.01").unwrap_err();
+        assert!(err.message.contains("at most 1000000"), "{err:?}");
+        let err = parse_price("0.0000000000000000000000000001", "unit_price").unwrap_err();
+        assert!(
+            err.message.contains("unit_price") && err.message.contains("6 decimal"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn amounts_never_panic() {
+        let max = Decimal::MAX;
+        let err = try_amount_for(max, 86_400, "EUR").unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::LimitReached);
+        assert!(err.message.contains("amount"), "{err:?}");
+        assert_eq!(amount_for(max, 86_400, "EUR"), Decimal::MAX);
+        assert_eq!(add(max, d("1")), Decimal::MAX);
+        assert_eq!(add(Decimal::MIN, d("-1")), Decimal::MIN);
+        // The largest rate for the longest track the calendar allows.
+        let seconds = 10_000 * 366 * 86_400;
+        assert!(try_amount_for(d("1000000"), seconds, "KWD").is_ok());
     }
 }

@@ -94,8 +94,9 @@ impl Acc {
         if rounding.mode == RoundingMode::None || rounding.scope == RoundingScope::Track {
             for (piece, rate) in priced {
                 let currency = &piece.item.currency;
-                *acc.amounts.entry(currency.clone()).or_default() +=
-                    money::amount_for(rate, rounding.round(piece.seconds), currency);
+                let amount = money::amount_for(rate, rounding.round(piece.seconds), currency);
+                let sum = acc.amounts.entry(currency.clone()).or_default();
+                *sum = money::add(*sum, amount);
             }
         } else {
             let mut by_rate: BTreeMap<(String, Decimal), i64> = BTreeMap::new();
@@ -105,8 +106,9 @@ impl Acc {
                     .or_default() += piece.seconds;
             }
             for ((currency, rate), seconds) in by_rate {
-                *acc.amounts.entry(currency.clone()).or_default() +=
-                    money::amount_for(rate, rounding.round(seconds), &currency);
+                let amount = money::amount_for(rate, rounding.round(seconds), &currency);
+                let sum = acc.amounts.entry(currency.clone()).or_default();
+                *sum = money::add(*sum, amount);
             }
         }
         for piece in pieces {
@@ -123,7 +125,8 @@ impl Acc {
         self.seconds += other.seconds;
         self.rounded += other.rounded;
         for (currency, amount) in &other.amounts {
-            *self.amounts.entry(currency.clone()).or_default() += amount;
+            let sum = self.amounts.entry(currency.clone()).or_default();
+            *sum = money::add(*sum, *amount);
         }
         self.tracks.extend(&other.tracks);
         self.running.extend(&other.running);
@@ -195,7 +198,10 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<f64> {
     if whole.is_zero() {
         return None;
     }
-    let value = (part * Decimal::from(100) / whole).round_dp(1);
+    let value = part
+        .checked_mul(Decimal::from(100))?
+        .checked_div(whole)?
+        .round_dp(1);
     value.to_string().parse().ok()
 }
 
@@ -443,7 +449,16 @@ pub enum BudgetState {
 pub fn state(used: Decimal, budget: Decimal, alert_percent: u32) -> BudgetState {
     if used > budget {
         BudgetState::Exceeded
-    } else if used * Decimal::from(100) >= budget * Decimal::from(alert_percent) && !used.is_zero()
+    } else if !used.is_zero()
+        && match (
+            used.checked_mul(Decimal::from(100)),
+            budget.checked_mul(Decimal::from(alert_percent)),
+        ) {
+            (Some(used), Some(alert)) => used >= alert,
+            // Too large to compare as percentages: past any threshold.
+            (None, _) => true,
+            (Some(_), None) => false,
+        }
     {
         BudgetState::Warning
     } else {
@@ -618,10 +633,16 @@ mod tests {
         assert_eq!(state(d("8"), d("10"), 80), BudgetState::Warning);
         assert_eq!(state(d("10"), d("10"), 80), BudgetState::Warning);
         assert_eq!(state(d("10.01"), d("10"), 80), BudgetState::Exceeded);
+        // Figures too large to take percentages of: no panic.
+        assert_eq!(state(Decimal::MAX, Decimal::MAX, 80), BudgetState::Warning);
+        assert_eq!(state(d("1"), Decimal::MAX, u32::MAX), BudgetState::Ok);
         assert_eq!(fixed(d("1.005"), 2), "1.01");
         assert_eq!(fixed(d("2"), 2), "2.00");
         assert_eq!(percent(d("1"), d("3")), Some(33.3));
         assert_eq!(percent(d("1"), d("0")), None);
+        // Out of range: no percentage rather than a panic.
+        assert_eq!(percent(d("1"), d("0.0000000000000000000000000001")), None);
+        assert_eq!(percent(Decimal::MAX, d("1")), None);
     }
 
     #[test]

@@ -62,7 +62,8 @@ impl Hours {
         if hours <= Decimal::ZERO {
             return Err(ToolError::invalid("budget hours must be more than zero"));
         }
-        Ok(hours.normalize())
+        let max = Decimal::from(money::MAX_BUDGET_HOURS);
+        money::bounded(hours, "budget.hours", max, 4)
     }
 }
 
@@ -74,7 +75,8 @@ fn budget_amount(text: &str) -> Result<Decimal, ToolError> {
     if amount <= Decimal::ZERO {
         return Err(ToolError::invalid("a budget amount must be more than zero"));
     }
-    Ok(amount.normalize())
+    let max = Decimal::from(money::MAX_BUDGET_AMOUNT);
+    money::bounded(amount, "budget.amount", max, money::MAX_DECIMALS)
 }
 
 /// A budget: hours and/or an amount, over the project's life or per month.
