@@ -14,7 +14,7 @@ use crate::settings::{
 };
 use crate::tiers::{self, Limits};
 use crate::time::WeekStart;
-use crate::{Ctx, Tier, ToolError, money, registry, tool};
+use crate::{Ctx, Tier, ToolError, money, patch, registry, tool};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SettingsOut {
@@ -122,10 +122,8 @@ pub struct UpdateSettings {
     pub duration_format: Option<DurationFormat>,
     /// ISO 4217 code, e.g. "EUR"; used when neither project nor client sets one.
     pub default_currency: Option<String>,
-    /// Rate per hour as a decimal string, e.g. "80.00"; `null` removes it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub default_hourly_rate: Option<Option<String>>,
+    /// Rate per hour as a decimal string, e.g. "80.00".
+    pub default_hourly_rate: Option<String>,
     /// Whether a track without a project is billable.
     pub default_billable: Option<bool>,
     /// Rounding for reports, budgets and invoices; only the parts given change.
@@ -138,6 +136,17 @@ pub struct UpdateSettings {
     /// Text with `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}`
     /// (n = 1–12, zero-padded), at most 40 characters, e.g. "INV-{YYYY}-{SEQ:4}".
     pub invoice_number_format: Option<String>,
+    /// Fields to clear: `default_hourly_rate` removes the default rate.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateSettingsClear>>")]
+    pub clear: Vec<UpdateSettingsClear>,
+}
+
+/// A field `UpdateSettings` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateSettingsClear {
+    DefaultHourlyRate,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -195,10 +204,13 @@ fn validate(args: UpdateSettings) -> Result<SettingsUpdate, ToolError> {
             .as_deref()
             .map(money::parse_currency)
             .transpose()?,
-        default_hourly_rate: args
-            .default_hourly_rate
-            .map(|rate| rate.as_deref().map(money::parse_rate).transpose())
-            .transpose()?,
+        default_hourly_rate: patch::field(
+            args.default_hourly_rate,
+            &args.clear,
+            UpdateSettingsClear::DefaultHourlyRate,
+        )?
+        .map(|rate| rate.as_deref().map(money::parse_rate).transpose())
+        .transpose()?,
         default_billable: args.default_billable,
         rounding_mode: rounding.mode,
         rounding_minutes: rounding.minutes,

@@ -8,7 +8,7 @@ use crate::db::{self, idempotency, write_or_preview};
 use crate::fields::{valid_color, valid_name};
 use crate::reference::Ref;
 use crate::time::format_duration;
-use crate::{Ctx, ToolError, pagination, tool};
+use crate::{Ctx, ToolError, pagination, patch, tool};
 
 /// A tag as every tool returns it.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -152,10 +152,19 @@ pub struct UpdateTag {
     pub tag: Ref,
     /// New name, unique per user (case-insensitive).
     pub name: Option<String>,
-    /// New colour as `#RRGGBB`; `null` removes it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub color: Option<Option<String>>,
+    /// New colour as `#RRGGBB`.
+    pub color: Option<String>,
+    /// Fields to clear: `color` removes the colour.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateTagClear>>")]
+    pub clear: Vec<UpdateTagClear>,
+}
+
+/// A field `UpdateTag` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateTagClear {
+    Color,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -164,7 +173,8 @@ pub struct TagUpdated {
     pub tag: TagOut,
 }
 
-/// Rename or recolour a tag; the tracks that carry it keep it (including
+/// Rename or recolour a tag (`null` = not given; `clear: ["color"]` removes
+/// the colour); the tracks that carry it keep it (including
 /// tracks on invoices: a tag is a label, not billed data). A name another
 /// tag has is a `conflict`; a name matching several tags is `ambiguous`.
 #[tool(title = "Update a tag", idempotent, scope = "tracks:write")]
@@ -175,7 +185,9 @@ async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError>
         .as_deref()
         .map(|n| valid_name("tag", n))
         .transpose()?;
-    let color = args.color.map(valid_color).transpose()?;
+    let color = patch::field(args.color, &args.clear, UpdateTagClear::Color)?
+        .map(valid_color)
+        .transpose()?;
     ctx.run(move |conn, user| {
         db::write(conn, |conn| {
             let tag = tags::find(conn, user.id, &args.tag, now)?;
@@ -202,7 +214,8 @@ pub struct DeleteTag {
     /// The tag: id or exact name (case-insensitive).
     pub tag: Ref,
     /// Show how many tracks carry it, and delete nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 

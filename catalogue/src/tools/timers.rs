@@ -27,12 +27,14 @@ pub enum IfRunning {
 #[serde(deny_unknown_fields)]
 pub struct StartTimer {
     /// What the time is spent on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<String>")]
     pub description: String,
     /// Project id or exact name (case-insensitive).
     pub project: Option<Ref>,
     /// Tag ids or exact names.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
     /// Default: the project's billable flag, else the user's default.
     pub billable: Option<bool>,
@@ -44,10 +46,12 @@ pub struct StartTimer {
     /// HH:MM` or `HH:MM` (today) in the user's time zone, or `now`.
     pub start: Option<String>,
     /// At the user's `max_active_timers` limit: `stop_oldest` (default) or `error`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
     /// Needed to stop a running timer that would then have run over 24 hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
     /// Repeating a call with the same key returns the first timer instead of starting another.
     pub idempotency_key: Option<String>,
@@ -119,7 +123,8 @@ pub struct StopTimer {
     pub description: Option<String>,
     /// Needed when the timer ran over 24 hours (a forgotten timer): say so
     /// explicitly, or give the real `end`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
 }
 
@@ -216,12 +221,14 @@ pub struct SwitchTimer {
     /// The running timer to stop; may be left out when at most one runs.
     pub stop: Option<i32>,
     /// What the new timer is for.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<String>")]
     pub description: String,
     /// Project id or exact name of the new timer.
     pub project: Option<Ref>,
     /// Tag ids or exact names of the new timer.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
     /// Default: the project's billable flag, else the user's default.
     pub billable: Option<bool>,
@@ -230,7 +237,8 @@ pub struct SwitchTimer {
     /// The switch instant; default now. Same formats as `start_timer`.
     pub at: Option<String>,
     /// Needed when the stopped timer would have run over 24 hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
     /// Repeating a call with the same key returns the first result's timer.
     pub idempotency_key: Option<String>,
@@ -265,10 +273,12 @@ pub struct ContinueTrack {
     /// When the new timer starts; default now.
     pub start: Option<String>,
     /// At the `max_active_timers` limit: `stop_oldest` (default) or `error`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
     /// Needed to stop a running timer that would then have run over 24 hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
 }
 

@@ -280,7 +280,7 @@ async fn get_shows_projects_and_unbilled_work_per_currency() {
     app.ok(
         &ada,
         "update_client",
-        json!({"client": "Acme", "hourly_rate": null}),
+        json!({"client": "Acme", "clear": ["hourly_rate"]}),
     )
     .await;
     log(json!({"project": "Free", "start": "06:00", "duration": "15m"})).await;
@@ -375,7 +375,7 @@ async fn update_changes_only_what_is_given_and_explains_rate_changes() {
         .ok(
             &ada,
             "update_client",
-            json!({"client": acme, "email": null, "currency": null, "name": "ACME Corp", "notes": "VIP"}),
+            json!({"client": acme, "clear": ["email", "currency"], "name": "ACME Corp", "notes": "VIP"}),
         )
         .await;
     assert_eq!(cleared["client"]["email"], json!(null));

@@ -675,12 +675,12 @@ async fn drafts_are_edited_sent_invoices_are_frozen() {
     // The removed track is free again: editable, and billable elsewhere.
     app.ok(&ada, "update_track", json!({"id": b, "description": "B2"}))
         .await;
-    // Replacing manual lines keeps the tracked ones; null clears the notes.
+    // Replacing manual lines keeps the tracked ones; `clear` clears the notes.
     let replaced = app
         .ok(
             &ada,
             "update_invoice",
-            json!({"id": id, "notes": null, "lines": [
+            json!({"id": id, "clear": ["notes"], "lines": [
                 {"description": "Domain", "quantity": "2", "unit_price": "10.5"},
                 {"description": "Support", "quantity": "0.5", "unit_price": "80"},
             ]}),

@@ -3,6 +3,7 @@
 //! tool lets one user reach another's data.
 
 mod analytics;
+mod clear;
 mod clients;
 mod context;
 mod invoices;

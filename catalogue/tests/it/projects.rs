@@ -535,7 +535,7 @@ async fn update_changes_only_what_is_given_and_null_clears() {
         .ok(
             &ada,
             "update_project",
-            json!({"project": "website", "hourly_rate": null, "currency": null, "color": null, "description": null, "billable": false}),
+            json!({"project": "website", "clear": ["hourly_rate", "currency", "color", "description"], "billable": false}),
         )
         .await;
     let p = &cleared["project"];
@@ -555,7 +555,7 @@ async fn update_changes_only_what_is_given_and_null_clears() {
         .ok(
             &ada,
             "update_project",
-            json!({"project": "Website", "client": null}),
+            json!({"project": "Website", "clear": ["client"]}),
         )
         .await;
     assert_eq!(unassigned["project"]["client"], json!(null));
@@ -763,7 +763,7 @@ async fn budgets_merge_on_update_and_null_removes_on_any_tier() {
         .ok(
             &ada,
             "update_project",
-            json!({"project": "Web", "budget": {"amount": null}}),
+            json!({"project": "Web", "clear": ["budget.amount"]}),
         )
         .await;
     assert_eq!(no_amount["project"]["budget"]["amount"], json!(null));
@@ -771,11 +771,11 @@ async fn budgets_merge_on_update_and_null_removes_on_any_tier() {
         .err(
             &ada,
             "update_project",
-            json!({"project": "Web", "budget": {"hours": null}}),
+            json!({"project": "Web", "clear": ["budget.hours"]}),
         )
         .await;
     assert_eq!(err.code, ErrorCode::InvalidArgument, "a budget of nothing");
-    assert!(err.hint.unwrap().contains("budget: null"));
+    assert!(err.hint.unwrap().contains(r#"clear: ["budget"]"#));
 
     // Back on the free tier: changing the budget is refused, removing it is not.
     let ada = catalogue::db::users::set_tier(&mut app.db.conn().unwrap(), &ada.email, Tier::Free)
@@ -796,7 +796,7 @@ async fn budgets_merge_on_update_and_null_removes_on_any_tier() {
         .ok(
             &ada,
             "update_project",
-            json!({"project": "Web", "budget": null}),
+            json!({"project": "Web", "clear": ["budget"]}),
         )
         .await;
     assert_eq!(removed["project"]["budget"], json!(null));

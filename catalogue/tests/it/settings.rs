@@ -136,7 +136,7 @@ async fn billing_defaults_take_effect_and_a_rate_can_be_cleared() {
         .ok(
             &ada,
             "update_settings",
-            json!({"default_hourly_rate": null}),
+            json!({"clear": ["default_hourly_rate"]}),
         )
         .await;
     assert_eq!(cleared["changed"], json!(["default_hourly_rate"]));

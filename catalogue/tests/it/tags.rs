@@ -170,7 +170,7 @@ async fn update_renames_and_recolours_and_tracks_keep_the_tag() {
     let got = app.ok(&ada, "get_track", json!({"id": track})).await;
     assert_eq!(got["tags"][0]["name"], "UX");
     let cleared = app
-        .ok(&ada, "update_tag", json!({"tag": "ux", "color": null}))
+        .ok(&ada, "update_tag", json!({"tag": "ux", "clear": ["color"]}))
         .await;
     assert_eq!(cleared["tag"]["color"], json!(null));
     assert_eq!(cleared["tag"]["name"], "UX", "left alone");

@@ -375,7 +375,7 @@ async fn update_changes_only_what_is_given() {
         .ok(
             &ada,
             "update_track",
-            json!({"id": id, "project": null, "tags": []}),
+            json!({"id": id, "clear": ["project"], "tags": []}),
         )
         .await;
     assert_eq!(cleared["track"]["project"], json!(null));
@@ -618,7 +618,7 @@ async fn bulk_by_ids_sets_every_field_and_details_each_change() {
         .ok(
             &ada,
             "bulk_update_tracks",
-            json!({"ids": [loose], "set": {"project": null, "remove_tags": ["a"]}}),
+            json!({"ids": [loose], "set": {"clear": ["project"], "remove_tags": ["a"]}}),
         )
         .await;
     assert_eq!(cleared["changed_count"], 1);
@@ -756,7 +756,7 @@ async fn bulk_billable_and_rate_rebill_like_update_track() {
     app.ok(
         &ada,
         "bulk_update_tracks",
-        json!({"ids": [a, b], "set": {"billable": true, "hourly_rate": null}}),
+        json!({"ids": [a, b], "set": {"billable": true, "clear": ["hourly_rate"]}}),
     )
     .await;
     let ta = track(&app, &ada, &a).await;

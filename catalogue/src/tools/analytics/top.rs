@@ -47,7 +47,8 @@ pub struct GetTopProjects {
     /// End of the range, exclusive; default the end of today.
     pub to: Option<String>,
     /// `hours` (default) or `amount`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<RankBy>")]
     pub by: RankBy,
     /// With `by: amount`: the ISO 4217 currency to rank in. Default: the
     /// user's default currency.

@@ -36,7 +36,8 @@ pub struct GetTimeTotals {
     /// Divide a track that crosses midnight (or a bucket's edge) between the
     /// buckets it touches. Default false: a track counts whole in the bucket
     /// it starts in.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub split_at_midnight: bool,
     /// Only this project (id or exact name).
     pub project: Option<Ref>,

@@ -15,7 +15,8 @@ use super::ClientOut;
 #[serde(deny_unknown_fields)]
 pub struct ListClients {
     /// `active` (default), `archived` or `all`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<ArchiveFilter>")]
     pub status: ArchiveFilter,
     /// Case-insensitive text to find in client names.
     pub search: Option<String>,

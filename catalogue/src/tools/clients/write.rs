@@ -7,7 +7,7 @@ use crate::db::clients::{self, ClientFields};
 use crate::db::{self, idempotency, write_or_preview};
 use crate::fields::{optional_text, valid_email, valid_name, valid_terms};
 use crate::reference::{Named, Ref};
-use crate::{Ctx, Tier, ToolError, money, tiers, tool};
+use crate::{Ctx, Tier, ToolError, money, patch, tiers, tool};
 
 use super::ClientOut;
 
@@ -118,39 +118,42 @@ pub struct UpdateClient {
     pub client: Ref,
     /// New name, unique per user (case-insensitive).
     pub name: Option<String>,
-    /// Billing email; `null` clears it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub email: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub phone: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub address: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub vat_id: Option<Option<String>>,
-    /// ISO 4217 code; `null`: the user's default currency.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub currency: Option<Option<String>>,
-    /// Rate per hour, a decimal string; `null`: the user's default rate.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub hourly_rate: Option<Option<String>>,
+    /// Billing email.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// VAT id.
+    pub vat_id: Option<String>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// Rate per hour, a decimal string.
+    pub hourly_rate: Option<String>,
     /// Days until its invoices are due, 0–365.
     #[schemars(range(max = 365))]
     pub payment_terms_days: Option<u32>,
-    /// `null` clears them.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub notes: Option<Option<String>>,
+    /// Notes.
+    pub notes: Option<String>,
     /// `true` archives the client (its projects stay as they are); `false` restores it.
     pub archived: Option<bool>,
+    /// Fields to clear (each goes back to empty, or to the user's default for currency and hourly_rate).
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateClientClear>>")]
+    pub clear: Vec<UpdateClientClear>,
+}
+
+/// A field `UpdateClient` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateClientClear {
+    Email,
+    Phone,
+    Address,
+    VatId,
+    Currency,
+    HourlyRate,
+    Notes,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -163,8 +166,8 @@ pub struct ClientUpdated {
     pub notes: Vec<String>,
 }
 
-/// Change a client: only the fields given change; `null` clears an optional
-/// field. A new currency or rate applies to new tracks of its projects that
+/// Change a client: only the fields given change (`null` = not given); name a
+/// field in `clear` to clear it. A new currency or rate applies to new tracks of its projects that
 /// set none themselves; existing tracks keep theirs (`update_project` with
 /// `reprice_unbilled: true` re-rates a project's unbilled tracks). Archiving
 /// leaves its projects alone; restoring an archived client counts against
@@ -179,13 +182,19 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
         .as_deref()
         .map(|n| valid_name("client", n))
         .transpose()?;
-    let email = args.email.map(valid_email).transpose()?;
-    let currency = args
-        .currency
+    let clear = &args.clear;
+    let email = patch::field(args.email, clear, UpdateClientClear::Email)?;
+    let phone = patch::field(args.phone, clear, UpdateClientClear::Phone)?;
+    let address = patch::field(args.address, clear, UpdateClientClear::Address)?;
+    let vat_id = patch::field(args.vat_id, clear, UpdateClientClear::VatId)?;
+    let currency = patch::field(args.currency, clear, UpdateClientClear::Currency)?;
+    let rate = patch::field(args.hourly_rate, clear, UpdateClientClear::HourlyRate)?;
+    let notes_field = patch::field(args.notes, clear, UpdateClientClear::Notes)?;
+    let email = email.map(valid_email).transpose()?;
+    let currency = currency
         .map(|c| c.as_deref().map(money::parse_currency).transpose())
         .transpose()?;
-    let rate = args
-        .hourly_rate
+    let rate = rate
         .map(|r| r.as_deref().map(money::parse_rate).transpose())
         .transpose()?;
     let terms = args.payment_terms_days.map(valid_terms).transpose()?;
@@ -200,13 +209,13 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
             if let Some(email) = email {
                 f.email = email;
             }
-            if let Some(phone) = args.phone {
+            if let Some(phone) = phone {
                 f.phone = optional_text(phone);
             }
-            if let Some(address) = args.address {
+            if let Some(address) = address {
                 f.address = optional_text(address);
             }
-            if let Some(vat_id) = args.vat_id {
+            if let Some(vat_id) = vat_id {
                 f.vat_id = optional_text(vat_id);
             }
             if let Some(currency) = currency {
@@ -218,7 +227,7 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
             if let Some(terms) = terms {
                 f.payment_terms_days = terms;
             }
-            if let Some(notes) = args.notes {
+            if let Some(notes) = notes_field {
                 f.notes = optional_text(notes);
             }
             let mut notes = Vec::new();
@@ -285,7 +294,8 @@ pub struct DeleteClient {
     /// The client: id or exact name (case-insensitive).
     pub client: Ref,
     /// Show what would happen, and change nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 

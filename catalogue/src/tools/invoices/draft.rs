@@ -151,7 +151,8 @@ pub struct PreviewInvoice {
     /// Tracks starting before this time; `"now"` bills everything so far.
     pub to: Option<String>,
     /// How tracks become lines: `track`, `project` (default), `day` or `description`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
     /// Bill only the tracks in this ISO 4217 currency; needed when the
     /// unbilled tracks come in several.
@@ -261,7 +262,8 @@ pub struct GenerateInvoice {
     /// Tracks starting before this time; `"now"` bills everything so far.
     pub to: Option<String>,
     /// How tracks become lines: `track`, `project` (default), `day` or `description`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
     /// Bill only the tracks in this ISO 4217 currency; needed when the
     /// unbilled tracks come in several.

@@ -12,7 +12,7 @@ use crate::billing::{ManualLine, Status, manual_lines, parse_percent, totals};
 use crate::db::invoices::{self as store, DraftFields};
 use crate::db::{self, write_or_preview};
 use crate::time::{add_days, hours, parse_date, today};
-use crate::{Ctx, ToolError, invoice_number, money, tool};
+use crate::{Ctx, ToolError, invoice_number, money, patch, tool};
 
 // ---------------------------------------------------------------- update
 
@@ -21,18 +21,12 @@ use crate::{Ctx, ToolError, invoice_number, money, tool};
 pub struct UpdateInvoice {
     /// The draft to change.
     pub id: i32,
-    /// New notes; `null` removes them.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub notes: Option<Option<String>>,
-    /// Issue date to send it with (`YYYY-MM-DD`, `today`); `null`: the day it is sent.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub issue_date: Option<Option<String>>,
-    /// Due date (`YYYY-MM-DD`); `null`: the issue date plus the client's payment terms.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub due_date: Option<Option<String>>,
+    /// New notes.
+    pub notes: Option<String>,
+    /// Issue date to send it with (`YYYY-MM-DD`, `today`).
+    pub issue_date: Option<String>,
+    /// Due date (`YYYY-MM-DD`).
+    pub due_date: Option<String>,
     /// New tax percent, a decimal string such as "19".
     pub tax_percent: Option<String>,
     /// New discount percent, a decimal string such as "5".
@@ -41,8 +35,22 @@ pub struct UpdateInvoice {
     /// `[]` removes them. Lines made from tracks stay.
     pub lines: Option<Vec<ManualLine>>,
     /// Tracks to take off the draft, freeing them for another invoice.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<i32>>")]
     pub remove_track_ids: Vec<i32>,
+    /// Fields to clear: `notes` removes them, `issue_date` means the day it is sent, `due_date` the issue date plus the client's payment terms.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateInvoiceClear>>")]
+    pub clear: Vec<UpdateInvoiceClear>,
+}
+
+/// A field `UpdateInvoice` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateInvoiceClear {
+    Notes,
+    IssueDate,
+    DueDate,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -55,7 +63,8 @@ pub struct InvoiceChanged {
     pub dry_run: bool,
 }
 
-/// Change a draft: notes, issue and due dates, tax and discount percent,
+/// Change a draft (only the fields given change; `null` = not given; `clear`
+/// resets notes or dates): notes, issue and due dates, tax and discount percent,
 /// its manual lines (replaced as a whole), and remove tracks from it, which
 /// frees them. The lines those tracks were on are recomputed from the tracks
 /// left, with the current rounding setting (other lines keep their
@@ -82,8 +91,11 @@ async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged
                 })
                 .transpose()
         };
-    let issue = date(&args.issue_date, "issue_date")?;
-    let due = date(&args.due_date, "due_date")?;
+    let issue = patch::field(args.issue_date, &args.clear, UpdateInvoiceClear::IssueDate)?;
+    let due = patch::field(args.due_date, &args.clear, UpdateInvoiceClear::DueDate)?;
+    let notes = patch::field(args.notes, &args.clear, UpdateInvoiceClear::Notes)?;
+    let issue = date(&issue, "issue_date")?;
+    let due = date(&due, "due_date")?;
     let tax = args
         .tax_percent
         .as_deref()
@@ -149,7 +161,7 @@ async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged
                 due_date: due.map(|d| d.to_string()),
                 tax_percent: tax.unwrap_or(inv.tax_percent),
                 discount_percent: discount.unwrap_or(inv.discount_percent),
-                notes: match &args.notes {
+                notes: match &notes {
                     Some(notes) => notes
                         .as_deref()
                         .map(str::trim)
@@ -291,7 +303,8 @@ pub struct SetInvoiceStatus {
     /// `yesterday`); default today in the user's time zone.
     pub paid_on: Option<String>,
     /// Show the invoice as it would be, and change nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 
@@ -377,7 +390,8 @@ pub struct DeleteInvoice {
     /// The draft to delete.
     pub id: i32,
     /// Show what would be deleted and freed, and delete nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 

@@ -84,15 +84,10 @@ fn budget_amount(text: &str) -> Result<Decimal, ToolError> {
 #[serde(deny_unknown_fields)]
 pub struct BudgetInput {
     /// Hours budgeted: a whole number (40) or a decimal string ("37.5").
-    /// In `update_project`, `null` removes the hours part.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<Hours>")]
-    pub hours: Option<Option<Hours>>,
+    pub hours: Option<Hours>,
     /// Amount budgeted in the project's currency, a decimal string such as
-    /// "5000.00". In `update_project`, `null` removes the amount part.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub amount: Option<Option<String>>,
+    /// "5000.00".
+    pub amount: Option<String>,
     /// `total` (the project's whole life; the default) or `monthly` (each
     /// calendar month in the user's time zone).
     pub period: Option<BudgetPeriod>,
@@ -102,12 +97,26 @@ pub struct BudgetInput {
 }
 
 impl BudgetInput {
-    /// `base` with the fields given changed; it must still budget something.
-    fn apply(self, mut budget: Budget) -> Result<Budget, ToolError> {
-        if let Some(hours) = self.hours {
+    /// `budget` with the fields given changed; it must still budget something.
+    fn apply(mut self, budget: Budget) -> Result<Budget, ToolError> {
+        let hours = self.hours.take().map(Some);
+        let amount = self.amount.take().map(Some);
+        self.apply_patch(budget, hours, amount)
+    }
+
+    /// [`BudgetInput::apply`] with `hours` and `amount` as patches (`None`
+    /// leaves the part as it is, `Some(None)` clears it); `self.hours` and
+    /// `self.amount` are not read.
+    fn apply_patch(
+        self,
+        mut budget: Budget,
+        hours: Option<Option<Hours>>,
+        amount: Option<Option<String>>,
+    ) -> Result<Budget, ToolError> {
+        if let Some(hours) = hours {
             budget.hours = hours.as_ref().map(Hours::decimal).transpose()?;
         }
-        if let Some(amount) = self.amount {
+        if let Some(amount) = amount {
             budget.amount = amount.as_deref().map(budget_amount).transpose()?;
         }
         if let Some(period) = self.period {
@@ -123,8 +132,9 @@ impl BudgetInput {
         }
         if !budget.is_set() {
             return Err(
-                ToolError::invalid("a budget needs `hours`, `amount` or both")
-                    .hint("to remove a project's budget, pass budget: null to update_project"),
+                ToolError::invalid("a budget needs `hours`, `amount` or both").hint(
+                    "to remove a project's budget, pass clear: [\"budget\"] to update_project",
+                ),
             );
         }
         Ok(budget)

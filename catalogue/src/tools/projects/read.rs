@@ -15,17 +15,20 @@ use super::ProjectOut;
 #[serde(deny_unknown_fields)]
 pub struct ListProjects {
     /// `active` (default), `archived` or `all`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<ArchiveFilter>")]
     pub status: ArchiveFilter,
     /// Only this client's projects (id or exact name).
     pub client: Option<Ref>,
     /// Only projects without a client.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub without_client: bool,
     /// Case-insensitive text to find in names and descriptions.
     pub search: Option<String>,
     /// Add each project's `spent`: tracked time and billable amount per currency.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub include_spent: bool,
     /// Projects per page, 1–200 (default 50).
     #[schemars(range(min = 1, max = 200))]

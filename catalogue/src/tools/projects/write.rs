@@ -18,7 +18,7 @@ use crate::project::{Budget, TracksAction};
 use crate::reference::Ref;
 use crate::settings::Settings;
 use crate::time::{When, when};
-use crate::{Ctx, ToolError, money, tool};
+use crate::{Ctx, ToolError, money, patch, tool};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,45 +137,54 @@ pub struct UpdateProject {
     pub project: Ref,
     /// New name, unique per user (case-insensitive).
     pub name: Option<String>,
-    /// New client (id or exact name); `null` removes the client.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<Ref>")]
-    pub client: Option<Option<Ref>>,
-    /// Colour as `#RRGGBB`; `null` removes it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub color: Option<Option<String>>,
+    /// New client (id or exact name).
+    pub client: Option<Ref>,
+    /// Colour as `#RRGGBB`.
+    pub color: Option<String>,
     /// Whether new tracks on it are billable by default (existing tracks keep their flag).
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string; `null`: take the client's rate, else
-    /// the user's default. Applies to new tracks only, unless `reprice_unbilled`.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub hourly_rate: Option<Option<String>>,
-    /// ISO 4217 code; `null`: take the client's currency, else the user's default.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub currency: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub description: Option<Option<String>>,
+    /// Rate per hour, a decimal string. Applies to new tracks only, unless
+    /// `reprice_unbilled`.
+    pub hourly_rate: Option<String>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// New description.
+    pub description: Option<String>,
     /// Change the budget (pro tier): only the budget fields given change.
-    /// `null` removes the budget (allowed on every tier).
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<BudgetInput>")]
-    pub budget: Option<Option<BudgetInput>>,
+    pub budget: Option<BudgetInput>,
     /// `true` archives the project; `false` restores it (counts against the
     /// free tier's limit of 5 projects).
     pub archived: Option<bool>,
     /// Also give the project's unbilled tracks (on no invoice, or only void
     /// ones; running timers included) the rate and currency new tracks get
     /// after this update, and report each change.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub reprice_unbilled: bool,
     /// Show what would change, and change nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
+    /// Fields to clear: `client`, `color`, `description` are removed; `hourly_rate` and `currency` go back to the client's, else the user's default; `budget` removes the budget (any tier), `budget.hours` or `budget.amount` one part of it.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateProjectClear>>")]
+    pub clear: Vec<UpdateProjectClear>,
+}
+
+/// A field `UpdateProject` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateProjectClear {
+    Client,
+    Color,
+    HourlyRate,
+    Currency,
+    Description,
+    Budget,
+    #[serde(rename = "budget.hours")]
+    BudgetHours,
+    #[serde(rename = "budget.amount")]
+    BudgetAmount,
 }
 
 /// A track's rate, currency and amount.
@@ -230,8 +239,8 @@ pub struct ProjectUpdated {
     pub dry_run: bool,
 }
 
-/// Change a project: only the fields given change; `null` clears an optional
-/// field. A new rate, currency or client applies to new tracks only: existing
+/// Change a project: only the fields given change (`null` = not given); name a
+/// field in `clear` to clear it. A new rate, currency or client applies to new tracks only: existing
 /// tracks keep the rate they were saved with, and `notes` says how many
 /// unbilled ones differ. With `reprice_unbilled: true` the project's unbilled
 /// tracks (on no invoice, or only void ones; running timers included) get
@@ -242,7 +251,7 @@ pub struct ProjectUpdated {
 /// archives (its tracks stay, and it can still be named in track tools and
 /// filters); restoring counts against the free tier's 5 projects
 /// (`limit_reached`). Setting or changing a budget needs the pro tier
-/// (`tier_required`); `budget: null` removes it on any tier. A name another
+/// (`tier_required`); `clear: ["budget"]` removes it on any tier. A name another
 /// project has is a `conflict`.
 #[tool(
     title = "Update a project",
@@ -258,13 +267,37 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
         .as_deref()
         .map(|n| valid_name("project", n))
         .transpose()?;
-    let color = args.color.map(valid_color).transpose()?;
-    let hourly_rate = args
-        .hourly_rate
+    let clear = &args.clear;
+    let client = patch::field(args.client, clear, UpdateProjectClear::Client)?;
+    let color = patch::field(args.color, clear, UpdateProjectClear::Color)?;
+    let hourly_rate = patch::field(args.hourly_rate, clear, UpdateProjectClear::HourlyRate)?;
+    let currency = patch::field(args.currency, clear, UpdateProjectClear::Currency)?;
+    let description = patch::field(args.description, clear, UpdateProjectClear::Description)?;
+    let budget = match patch::field(args.budget, clear, UpdateProjectClear::Budget)? {
+        Some(None) => Some(None),
+        given => {
+            let mut input = given.flatten();
+            let hours = patch::field(
+                input.as_mut().and_then(|b| b.hours.take()),
+                clear,
+                UpdateProjectClear::BudgetHours,
+            )?;
+            let amount = patch::field(
+                input.as_mut().and_then(|b| b.amount.take()),
+                clear,
+                UpdateProjectClear::BudgetAmount,
+            )?;
+            match (input, hours.is_some() || amount.is_some()) {
+                (None, false) => None,
+                (input, _) => Some(Some((input.unwrap_or_default(), hours, amount))),
+            }
+        }
+    };
+    let color = color.map(valid_color).transpose()?;
+    let hourly_rate = hourly_rate
         .map(|r| r.as_deref().map(money::parse_rate).transpose())
         .transpose()?;
-    let currency = args
-        .currency
+    let currency = currency
         .map(|c| c.as_deref().map(money::parse_currency).transpose())
         .transpose()?;
     let dry_run = args.dry_run;
@@ -276,7 +309,7 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
                 projects::ensure_name_free(conn, user.id, &name, Some(before.id))?;
                 f.name = name;
             }
-            if let Some(client) = &args.client {
+            if let Some(client) = &client {
                 f.client_id = client
                     .as_ref()
                     .map(|c| clients::resolve(conn, user.id, c))
@@ -294,14 +327,14 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
             if let Some(currency) = currency {
                 f.currency = currency;
             }
-            if let Some(description) = args.description {
+            if let Some(description) = description {
                 f.description = optional_text(description);
             }
-            match args.budget {
+            match budget {
                 None => {}
                 Some(None) => f.budget = Budget::default(),
-                Some(Some(patch)) => {
-                    f.budget = patch.apply(f.budget)?;
+                Some(Some((input, hours, amount))) => {
+                    f.budget = input.apply_patch(f.budget, hours, amount)?;
                     require_budgets(user.tier)?;
                 }
             }
@@ -448,7 +481,8 @@ pub struct DeleteProject {
     /// has tracks.
     pub tracks: Option<TracksAction>,
     /// Show what would be deleted, and delete nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 

@@ -12,7 +12,7 @@ use crate::db::tracks::{self, TrackFields};
 use crate::reference::{Named, Ref};
 use crate::time::ResolvedRange;
 use crate::tracking::{self, TrackChange};
-use crate::{Ctx, ErrorCode, ToolError, money, tool};
+use crate::{Ctx, ErrorCode, ToolError, money, patch, tool};
 
 use super::TrackSelection;
 /// Most tracks one `bulk_update_tracks` call may select.
@@ -26,24 +26,34 @@ pub struct TrackChanges {
     /// New description for every selected track (`""` clears it).
     pub description: Option<String>,
     /// New project (id or exact name), which re-resolves billable flag, rate
-    /// and currency as update_track does; `null` removes the project. Tracks
-    /// already on it keep their billing.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<Ref>")]
-    pub project: Option<Option<Ref>>,
+    /// and currency as update_track does. Tracks already on it keep their
+    /// billing.
+    pub project: Option<Ref>,
     /// Tags to add (ids or exact names); a track's other tags stay.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<Ref>>")]
     pub add_tags: Vec<Ref>,
-    /// Tags to take off (ids or exact names); a track without one is left as it is.
-    #[serde(default)]
+    /// Tags to take off (ids or exact names).
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<Ref>>")]
     pub remove_tags: Vec<Ref>,
     /// Billable (true) or not (false).
     pub billable: Option<bool>,
-    /// Rate per hour override, a decimal string in each track's own currency;
-    /// `null` goes back to the project's, client's or user's rate.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub hourly_rate: Option<Option<String>>,
+    /// Rate per hour override, a decimal string in each track's own currency.
+    pub hourly_rate: Option<String>,
+    /// Fields to clear: `project` removes the project, `hourly_rate` goes
+    /// back to the project's, client's or user's rate.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<TrackChangesClear>>")]
+    pub clear: Vec<TrackChangesClear>,
+}
+
+/// A field `bulk_update_tracks` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackChangesClear {
+    Project,
+    HourlyRate,
 }
 
 impl TrackChanges {
@@ -54,6 +64,7 @@ impl TrackChanges {
             && self.remove_tags.is_empty()
             && self.billable.is_none()
             && self.hourly_rate.is_none()
+            && self.clear.is_empty()
     }
 }
 
@@ -70,10 +81,12 @@ pub struct BulkUpdateTracks {
     pub set: TrackChanges,
     /// Leave out tracks on a non-void invoice (listed in
     /// `skipped_invoiced_track_ids`) instead of refusing the whole call.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub skip_invoiced: bool,
     /// Show exactly what would change, and change nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 
@@ -102,8 +115,8 @@ pub struct BulkUpdated {
 
 /// Change many tracks at once: select them by `ids` or by `filter` (the
 /// filters of list_tracks; at least one), and `set` any of description,
-/// project (`null` removes it), tags to add or remove, billable, and the
-/// hourly rate override. A new project or rate re-resolves billable flag,
+/// project, tags to add or remove, billable, and the
+/// hourly rate override; `clear` removes the project or the rate override. A new project or rate re-resolves billable flag,
 /// rate and currency as update_track does; tracks already on the new project
 /// keep their billing. Times never change. Running timers are included
 /// (filter with `running: false` to leave them out). Selected tracks already
@@ -130,15 +143,21 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
     let BulkUpdateTracks {
         ids,
         filter,
-        set,
+        mut set,
         skip_invoiced,
         dry_run,
     } = args;
     if set.is_empty() {
         return Err(ToolError::invalid("`set` changes nothing")
-            .hint("set at least one of description, project, add_tags, remove_tags, billable or hourly_rate"));
+            .hint("set at least one of description, project, add_tags, remove_tags, billable, hourly_rate or clear"));
     }
-    if let Some(Some(rate)) = &set.hourly_rate {
+    let set_project = patch::field(set.project.take(), &set.clear, TrackChangesClear::Project)?;
+    let set_rate = patch::field(
+        set.hourly_rate.take(),
+        &set.clear,
+        TrackChangesClear::HourlyRate,
+    )?;
+    if let Some(Some(rate)) = &set_rate {
         money::parse_rate(rate)?;
     }
     let (range, period) = match (&ids, &filter) {
@@ -179,7 +198,7 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
         .run(move |conn, user| {
             db::write(conn, |conn| {
                 // References first: a bad one fails before anything is read.
-                let target = match &set.project {
+                let target = match &set_project {
                     Some(Some(project)) => {
                         Some(Some(db::projects::resolve(conn, user.id, project)?))
                     }
@@ -248,7 +267,7 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
                         fields.billable,
                         project.as_ref(),
                         set.billable,
-                        set.hourly_rate.as_ref(),
+                        set_rate.as_ref(),
                     ) {
                         let key = (
                             billing.project.as_ref().and_then(|p| match p {

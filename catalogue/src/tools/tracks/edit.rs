@@ -8,18 +8,20 @@ use crate::db::tracks::{self, NewTrack};
 use crate::reference::Ref;
 use crate::time::{DurationInput, parse_instant};
 use crate::tracking::{self, Billing, TrackOut};
-use crate::{Ctx, ToolError, tool};
+use crate::{Ctx, ToolError, patch, tool};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogTrack {
     /// What the time was spent on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<String>")]
     pub description: String,
     /// Project id or exact name (case-insensitive).
     pub project: Option<Ref>,
     /// Tag ids or exact names.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
     /// When the work started: RFC 3339 with offset, `YYYY-MM-DD HH:MM`,
     /// `HH:MM` (today), `today` or `yesterday`, in the user's time zone.
@@ -33,7 +35,8 @@ pub struct LogTrack {
     /// Rate per hour for this track only, a decimal string such as "95.00".
     pub hourly_rate: Option<String>,
     /// Needed for a track longer than 24 hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
     /// Repeating a call with the same key returns the first track instead of logging it twice.
     pub idempotency_key: Option<String>,
@@ -124,32 +127,44 @@ pub struct UpdateTrack {
     pub id: i32,
     /// New description.
     pub description: Option<String>,
-    /// New project (id or exact name); `null` removes the project.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<Ref>")]
-    pub project: Option<Option<Ref>>,
+    /// New project (id or exact name).
+    pub project: Option<Ref>,
     /// Replace all tags (ids or exact names); `[]` removes them.
     pub tags: Option<Vec<Ref>>,
     /// New start (same formats as log_track).
     pub start: Option<String>,
     /// New end; only for stopped tracks (stop a running one with stop_timer).
     pub end: Option<String>,
+    /// Billable (true) or not (false).
     pub billable: Option<bool>,
-    /// Rate per hour override, a decimal string; `null` goes back to the
-    /// project's, client's or user's rate.
-    #[serde(default, deserialize_with = "crate::patch::double_option")]
-    #[schemars(with = "Option<String>")]
-    pub hourly_rate: Option<Option<String>>,
+    /// Rate per hour for this track only, a decimal string.
+    pub hourly_rate: Option<String>,
+    /// Fields to clear: `project` removes the project, `hourly_rate` goes
+    /// back to the project's, client's or user's rate.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<Vec<UpdateTrackClear>>")]
+    pub clear: Vec<UpdateTrackClear>,
     /// Needed when the track would last over 24 hours.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub confirm: bool,
 }
 
-/// Change a track: only the fields given change. A new project re-resolves
-/// rate and currency unless `hourly_rate` is given. New times must keep the
-/// end after the start; over 24 hours needs `confirm: true`; overlaps follow
-/// the overlap policy. A running timer's start can change, not its end. A
-/// track on a sent, paid or draft invoice cannot change (`track_invoiced`).
+/// A field of a track that `update_track` can clear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateTrackClear {
+    Project,
+    HourlyRate,
+}
+
+/// Change a track: only the fields given change (`null` = not given); clear
+/// `project` or `hourly_rate` by naming it in `clear`. A new project
+/// re-resolves rate and currency unless `hourly_rate` is given. New times must
+/// keep the end after the start; over 24 hours needs `confirm: true`; overlaps
+/// follow the overlap policy. A running timer's start can change, not its
+/// end. A track on a sent, paid or draft invoice cannot change
+/// (`track_invoiced`).
 #[tool(title = "Update a track", idempotent, scope = "tracks:write")]
 async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -165,6 +180,8 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
         .as_deref()
         .map(|s| parse_instant(s, &tz, now))
         .transpose()?;
+    let project = patch::field(args.project, &args.clear, UpdateTrackClear::Project)?;
+    let hourly_rate = patch::field(args.hourly_rate, &args.clear, UpdateTrackClear::HourlyRate)?;
     ctx.run(move |conn, user| {
         db::write(conn, |conn| {
             let track = tracks::get(conn, user.id, args.id)?;
@@ -185,9 +202,9 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
             if let Some(billing) = tracking::rebilling(
                 track.project.as_ref().map(|p| p.id),
                 fields.billable,
-                args.project.as_ref(),
+                project.as_ref(),
                 args.billable,
-                args.hourly_rate.as_ref(),
+                hourly_rate.as_ref(),
             ) {
                 let resolved = tracks::resolve_billing(conn, user.id, &settings, &billing)?;
                 fields.project_id = resolved.project_id;
@@ -240,7 +257,8 @@ pub struct DeleteTrack {
     /// The track to delete.
     pub id: i32,
     /// Show what would be deleted, and delete nothing.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 

@@ -31,7 +31,8 @@ pub struct TrackSelection {
     /// Only this project (id or exact name).
     pub project: Option<Ref>,
     /// Only tracks without a project.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
     pub without_project: bool,
     /// Only tracks with this tag (id or exact name).
     pub tag: Option<Ref>,
