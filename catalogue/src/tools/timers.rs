@@ -63,6 +63,9 @@ pub struct TimerStarted {
     pub timer: TrackOut,
     /// Timers stopped to make room, ended at the new timer's start.
     pub stopped: Vec<TrackOut>,
+    /// Timers that would have stopped in the second they started: deleted
+    /// (a track needs a length), shown as they were.
+    pub discarded: Vec<TrackOut>,
     /// Stopped tracks that overlap the new timer (overlap policy `warn`).
     pub overlapping_track_ids: Vec<i32>,
     /// True when an earlier call with the same `idempotency_key` started this timer.
@@ -134,11 +137,15 @@ pub struct TimerStopped {
     pub track: TrackOut,
     /// Other tracks it overlaps (overlap policy `warn` or `reject`; a stop is never refused for it).
     pub overlapping_track_ids: Vec<i32>,
+    /// True when the timer was stopped in the second it started: a track
+    /// needs a length, so it is deleted, and `track` shows it as it was.
+    pub discarded: bool,
 }
 
 /// Stop a running timer, now or at `end`. With no timer running the answer is
 /// `no_timer_running`; with several running and no `id`, `ambiguous` lists
-/// them. A timer that ran over 24 hours is only stopped with `confirm: true`
+/// them. A timer stopped in the second it started is deleted, not kept as a
+/// 0 s track: the result says `discarded: true`. A timer that ran over 24 hours is only stopped with `confirm: true`
 /// or an explicit `end` (the forgotten-timer case).
 #[tool(title = "Stop a timer", scope = "tracks:write")]
 async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
@@ -156,6 +163,17 @@ async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolErro
                 return Err(ToolError::invalid(
                     "a timer cannot be stopped in the future",
                 ));
+            }
+            // Stopped in the second it started (no `end` given): a stop must
+            // stop, and a track needs a length, so the timer goes.
+            if args.end.is_none() && end.as_second() <= timer.started_at.as_second() {
+                tracks::ensure_not_invoiced(conn, user.id, &[timer.id])?;
+                tracks::delete(conn, user.id, timer.id)?;
+                return Ok(TimerStopped {
+                    track: TrackOut::new(timer, &settings, now),
+                    overlapping_track_ids: Vec::new(),
+                    discarded: true,
+                });
             }
             // An explicit end is the user's own statement of the real end time.
             tracking::check_span(timer.started_at, end, args.confirm || args.end.is_some())?;
@@ -183,6 +201,7 @@ async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolErro
             Ok(TimerStopped {
                 track: TrackOut::new(&track, &settings, now),
                 overlapping_track_ids: overlapping,
+                discarded: false,
             })
         })
     })
@@ -246,7 +265,9 @@ pub struct SwitchTimer {
 
 /// Stop the running timer and start another at the same instant, atomically:
 /// either both happen or neither. With no timer running it just starts one;
-/// with several running, `stop` says which (else `ambiguous`).
+/// with several running, `stop` says which (else `ambiguous`). A timer that
+/// started in the same second is deleted rather than kept as a 0 s track
+/// (listed in `discarded`).
 #[tool(title = "Switch to another timer", scope = "tracks:write")]
 async fn switch_timer(ctx: &Ctx, args: SwitchTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -328,6 +349,7 @@ fn start_in(
         return Ok(TimerStarted {
             timer: TrackOut::new(&track, settings, now),
             stopped: Vec::new(),
+            discarded: Vec::new(),
             overlapping_track_ids: Vec::new(),
             replayed: true,
         });
@@ -356,6 +378,13 @@ fn start_in(
             .take(running.len() + 1 - settings.max_active_timers as usize)
             .collect(),
     };
+    // A timer that started in this very second (or, at the default start of
+    // now, a little in the future) is discarded, not stopped: a track needs a
+    // length, and a switch must not fail for it.
+    let (to_discard, to_stop): (Vec<&Track>, Vec<&Track>) = to_stop.into_iter().partition(|old| {
+        start.as_second() == old.started_at.as_second()
+            || (request.start.is_none() && start <= old.started_at)
+    });
     for old in &to_stop {
         if start <= old.started_at {
             return Err(ToolError::new(
@@ -367,14 +396,21 @@ fn start_in(
         }
         tracking::check_span(old.started_at, start, request.confirm)?;
     }
+    let discard_ids: Vec<i32> = to_discard.iter().map(|t| t.id).collect();
+    if !discard_ids.is_empty() {
+        tracks::ensure_not_invoiced(conn, user_id, &discard_ids)?;
+    }
     for old in &to_stop {
         tracks::stop(conn, user_id, old.id, start, now)?;
+    }
+    for id in &discard_ids {
+        tracks::delete(conn, user_id, *id)?;
     }
     // Timers left running are running in parallel on purpose.
     let still_running: Vec<i32> = running
         .iter()
         .map(|t| t.id)
-        .filter(|id| !to_stop.iter().any(|s| s.id == *id))
+        .filter(|id| !to_stop.iter().any(|s| s.id == *id) && !discard_ids.contains(id))
         .collect();
     let overlapping =
         tracks::overlaps(conn, user_id, settings, (start, None), &still_running, now)?;
@@ -402,6 +438,10 @@ fn start_in(
     Ok(TimerStarted {
         timer: TrackOut::new(&tracks::get(conn, user_id, id)?, settings, now),
         stopped,
+        discarded: to_discard
+            .iter()
+            .map(|t| TrackOut::new(t, settings, now))
+            .collect(),
         overlapping_track_ids: overlapping,
         replayed: false,
     })

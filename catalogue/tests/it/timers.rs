@@ -363,3 +363,93 @@ async fn a_start_in_the_past_reports_overlaps_with_stopped_tracks() {
         .await;
     assert_eq!(err.code, ErrorCode::Overlap);
 }
+
+/// Issue 10 item 7: a stop in the second the timer started stops it (the
+/// timer is discarded, and the result says so) instead of refusing and
+/// leaving it running.
+#[tokio::test]
+async fn a_timer_stopped_in_the_second_it_started_is_discarded_not_left_running() {
+    let mut app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    let id = app
+        .ok(&ada, "start_timer", json!({"description": "oops"}))
+        .await["timer"]["id"]
+        .clone();
+    let stopped = app.ok(&ada, "stop_timer", json!({})).await;
+    assert_eq!(stopped["discarded"], true);
+    assert_eq!(stopped["track"]["id"], id);
+    assert_eq!(stopped["track"]["description"], "oops");
+    assert_eq!(
+        app.ok(&ada, "list_active_timers", json!({})).await["timers"],
+        json!([]),
+        "the timer no longer runs"
+    );
+    assert_eq!(
+        app.err(&ada, "get_track", json!({"id": id})).await.code,
+        ErrorCode::NotFound,
+        "no 0 s track is kept"
+    );
+    assert_eq!(
+        app.err(&ada, "stop_timer", json!({})).await.code,
+        ErrorCode::NoTimerRunning
+    );
+
+    // A normal stop is not discarded.
+    app.ok(&ada, "start_timer", json!({"description": "real"}))
+        .await;
+    app.advance(60);
+    let stopped = app.ok(&ada, "stop_timer", json!({})).await;
+    assert_eq!(stopped["discarded"], false);
+    assert_eq!(stopped["track"]["duration_seconds"], 60);
+
+    // An explicit end at or before the start is still the user's mistake:
+    // refused, and the timer keeps running.
+    app.ok(&ada, "start_timer", json!({"description": "later"}))
+        .await;
+    let err = app
+        .err(&ada, "stop_timer", json!({"end": "2020-01-01 10:00"}))
+        .await;
+    assert_eq!(err.code, ErrorCode::InvalidArgument);
+    assert_eq!(
+        app.ok(&ada, "list_active_timers", json!({})).await["timers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// A switch in the second the running timer started discards that timer and
+/// starts the new one, instead of failing and leaving the wrong timer running.
+#[tokio::test]
+async fn a_switch_in_the_second_the_timer_started_discards_it_and_starts_the_new_one() {
+    let mut app = TestApp::new();
+    let ada = app.user("ada@example.com");
+    let first = app
+        .ok(&ada, "start_timer", json!({"description": "wrong one"}))
+        .await["timer"]["id"]
+        .clone();
+    let switched = app
+        .ok(&ada, "switch_timer", json!({"description": "right one"}))
+        .await;
+    assert_eq!(switched["timer"]["description"], "right one");
+    assert_eq!(switched["timer"]["running"], true);
+    assert_eq!(switched["stopped"], json!([]));
+    assert_eq!(switched["discarded"][0]["id"], first);
+    let running = app.ok(&ada, "list_active_timers", json!({})).await["timers"].clone();
+    assert_eq!(running.as_array().unwrap().len(), 1);
+    assert_eq!(running[0]["description"], "right one");
+    assert_eq!(
+        app.err(&ada, "get_track", json!({"id": first})).await.code,
+        ErrorCode::NotFound
+    );
+
+    // A later switch stops as before, and discards nothing.
+    app.advance(120);
+    let again = app
+        .ok(&ada, "switch_timer", json!({"description": "third"}))
+        .await;
+    assert_eq!(again["stopped"][0]["description"], "right one");
+    assert_eq!(again["stopped"][0]["duration_seconds"], 120);
+    assert_eq!(again["discarded"], json!([]));
+}
