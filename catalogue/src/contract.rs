@@ -188,8 +188,36 @@ pub fn parse_args<T: ToolInput>(args: Value) -> Result<T, CallError> {
     } else {
         args
     };
-    serde_json::from_value(args)
-        .map_err(|err| CallError::InvalidParams(format!("invalid arguments: {err}")))
+    crate::limits::check(&args, &input_schema_cached::<T>())?;
+    // The error names the field's path (`billable: invalid type: …`); at the
+    // root (a missing or unknown field) serde names the field itself.
+    serde_path_to_error::deserialize(args).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        CallError::InvalidParams(if path == "." {
+            format!("invalid arguments: {inner}")
+        } else {
+            format!("invalid arguments: {path}: {inner}")
+        })
+    })
+}
+
+/// [`input_schema`] of `T`, built once per type.
+fn input_schema_cached<T: ToolInput>() -> std::sync::Arc<Value> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<Value>>>> = OnceLock::new();
+    let key = std::any::type_name::<T>();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(schema) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return schema.clone();
+    }
+    let schema = Arc::new(input_schema::<T>());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, schema.clone());
+    schema
 }
 
 pub fn finish<R: ToolReturn>(returned: R) -> Result<Value, CallError> {
@@ -198,8 +226,11 @@ pub fn finish<R: ToolReturn>(returned: R) -> Result<Value, CallError> {
         .map_err(|err| ToolError::internal(format!("result not serialisable: {err}")).into())
 }
 
+/// The input schema, with the `maxLength` of its free-text fields.
 pub fn input_schema<T: ToolInput>() -> Value {
-    crate::schemas::for_type::<T>()
+    let mut schema = crate::schemas::for_type::<T>();
+    crate::limits::annotate(&mut schema);
+    schema
 }
 
 pub fn output_schema<T: ToolOutput>() -> Value {

@@ -25,6 +25,7 @@ mod error;
 pub mod examples;
 pub mod fields;
 pub mod invoice_number;
+pub mod limits;
 pub mod money;
 mod names;
 mod pagination;

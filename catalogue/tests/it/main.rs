@@ -6,6 +6,7 @@ mod analytics;
 mod clear;
 mod clients;
 mod context;
+mod hardening;
 mod invoices;
 mod isolation;
 mod layers;

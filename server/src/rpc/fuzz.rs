@@ -19,59 +19,6 @@ use serde_json::{Map, Value, json};
 
 use super::{Dispatcher, Handler as _, Incoming, Message, Notifier, RpcError, Scope, Session};
 
-/// Internal errors the fuzzer still finds, each to be fixed by another item
-/// of issue 16: a `-32603` that one of these recognises (from the request
-/// and what was logged) is counted, reported and let through. Empty this
-/// list as those items land; a `-32603` nothing here explains fails the test.
-const KNOWN: &[Known] = &[
-    // Issue 16 item 1: unchecked decimal arithmetic panics (rust_decimal's
-    // "Multiplication overflowed", "Division overflowed", …) on rates,
-    // budgets and amounts the tools accepted.
-    Known {
-        item: "issue 16 item 1: unchecked decimal arithmetic",
-        explains: |_, log| {
-            [
-                "Addition",
-                "Subtraction",
-                "Multiplication",
-                "Division",
-                "Remainder",
-            ]
-            .iter()
-            .any(|op| log.contains(&format!("{op} overflowed")))
-        },
-    },
-    // Issue 16 item 2: an unbounded `search` becomes a LIKE pattern SQLite
-    // refuses ("LIKE or GLOB pattern too complex", logged as a database
-    // error).
-    Known {
-        item: "issue 16 item 2: unbounded search text",
-        explains: |request, log| log.contains("database error") && longest_search(request) > 10_000,
-    },
-];
-
-struct Known {
-    item: &'static str,
-    /// Given the request and what was logged while it ran.
-    explains: fn(&Value, &str) -> bool,
-}
-
-/// The longest `search` string anywhere in `value`, in bytes.
-fn longest_search(value: &Value) -> usize {
-    match value {
-        Value::Object(fields) => fields
-            .iter()
-            .map(|(name, field)| match (name.as_str(), field) {
-                ("search", Value::String(text)) => text.len(),
-                _ => longest_search(field),
-            })
-            .max()
-            .unwrap_or(0),
-        Value::Array(items) => items.iter().map(longest_search).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// `value` with long strings cut, for a readable failure.
 fn brief(value: &Value) -> String {
     fn cut(value: &Value) -> Value {
@@ -285,28 +232,20 @@ impl Fixture {
         })
     }
 
-    /// Fails on an internal error in answer to `request`, unless a
-    /// [`KNOWN`] cause explains it; returns that cause.
-    fn check(
-        &self,
-        request: &Value,
-        answers: &[Value],
-    ) -> Result<Option<&'static str>, TestCaseError> {
+    /// Fails on an internal error in answer to `request`.
+    fn check(&self, request: &Value, answers: &[Value]) -> Result<(), TestCaseError> {
         let log = self.log.take();
-        let internal = answers
+        if answers
             .iter()
-            .any(|a| a["error"]["code"] == RpcError::INTERNAL_ERROR);
-        if !internal {
-            return Ok(None);
-        }
-        match KNOWN.iter().find(|known| (known.explains)(request, &log)) {
-            Some(known) => Ok(Some(known.item)),
-            None => Err(TestCaseError::fail(format!(
+            .any(|a| a["error"]["code"] == RpcError::INTERNAL_ERROR)
+        {
+            return Err(TestCaseError::fail(format!(
                 "internal error for {}: {answers:?}\nlog:\n{}",
                 brief(request),
                 log.chars().take(4000).collect::<String>()
-            ))),
+            )));
         }
+        Ok(())
     }
 }
 
@@ -707,14 +646,10 @@ fn runner(default_cases: u32) -> TestRunner {
 #[test]
 fn arbitrary_frames_are_all_answered_and_none_is_an_internal_error() {
     let (f, _guard) = fixture();
-    let known = Mutex::new(Vec::new());
     let outcome = runner(300).run(&frames(), |bytes| {
         let answers = f.frame(&bytes);
         let request = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if let Some(item) = f.check(&request, &answers)? {
-            known.lock().unwrap().push(item.to_owned());
-        }
-        Ok(())
+        f.check(&request, &answers)
     });
     if let Err(err) = outcome {
         panic!(
@@ -722,7 +657,6 @@ fn arbitrary_frames_are_all_answered_and_none_is_an_internal_error() {
             failure(err, |bytes| String::from_utf8_lossy(bytes).into_owned())
         );
     }
-    report("frames", &known.into_inner().unwrap());
 }
 
 #[test]
@@ -737,7 +671,6 @@ fn every_tool_answers_arguments_shaped_by_its_schema_without_an_internal_error()
         let schema = tool.manifest()["inputSchema"].clone();
         (Just(tool.name), value_for(&schema, &schema, 0, ""))
     });
-    let known = Mutex::new(Vec::new());
     let outcomes = Mutex::new(std::collections::BTreeMap::<String, usize>::new());
     let outcome = runner(400).run(&calls, |(tool, arguments)| {
         let request = json!({"name": tool, "arguments": arguments.clone()});
@@ -750,10 +683,7 @@ fn every_tool_answers_arguments_shaped_by_its_schema_without_an_internal_error()
             _ => "result".to_owned(),
         };
         *outcomes.lock().unwrap().entry(outcome).or_default() += 1;
-        if let Some(item) = f.check(&request, std::slice::from_ref(&answer))? {
-            known.lock().unwrap().push(format!("{tool}: {item}"));
-        }
-        Ok(())
+        f.check(&request, std::slice::from_ref(&answer))
     });
     if let Err(err) = outcome {
         panic!(
@@ -765,7 +695,6 @@ fn every_tool_answers_arguments_shaped_by_its_schema_without_an_internal_error()
         );
     }
     eprintln!("tool calls: {:?}", outcomes.into_inner().unwrap());
-    report("tool calls", &known.into_inner().unwrap());
 }
 
 /// A failed run, with its minimal input shown briefly.
@@ -778,16 +707,5 @@ fn failure<T: std::fmt::Debug>(
             format!("{reason}\nminimal input: {}", show(&input))
         }
         proptest::test_runner::TestError::Abort(reason) => format!("aborted: {reason}"),
-    }
-}
-
-/// The known internal errors met, on stderr (`--nocapture` shows them).
-fn report(what: &str, known: &[String]) {
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for item in known {
-        *counts.entry(item.as_str()).or_default() += 1;
-    }
-    for (item, count) in counts {
-        eprintln!("{what}: {count} internal error(s) allowed as known ({item})");
     }
 }
