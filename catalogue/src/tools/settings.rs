@@ -22,8 +22,7 @@ pub struct SettingsOut {
     pub time_zone: String,
     /// The first day of the week (periods `this_week`, `last_week`, weekly totals).
     pub week_start: WeekStart,
-    /// How dates are shown to people: `iso` 2026-11-25, `dmy_dot` 25.11.2026,
-    /// `dmy_slash` 25/11/2026, `mdy_slash` 11/25/2026.
+    /// How dates are shown to people: Date format.
     pub date_format: DateFormat,
     /// How times of day are shown to people: `24h` 14:30, `12h` 2:30 PM.
     pub time_format: TimeFormat,
@@ -34,7 +33,7 @@ pub struct SettingsOut {
     pub default_currency: String,
     /// Rate per hour used when neither track, project nor client sets one.
     pub default_hourly_rate: Option<String>,
-    /// Whether a track without a project is billable.
+    /// Billable without a project.
     pub default_billable: bool,
     /// Rounding applied in reports, budgets and invoices (never to stored times).
     pub rounding: Rounding,
@@ -109,32 +108,30 @@ async fn get_settings(ctx: &Ctx) -> Result<SettingsOut, ToolError> {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettings {
-    /// IANA time zone name, e.g. "Europe/Berlin" or "America/New_York".
+    /// IANA time zone, e.g. "Europe/Berlin".
     pub time_zone: Option<String>,
     /// The first day of the week.
     pub week_start: Option<WeekStart>,
-    /// `iso` 2026-11-25, `dmy_dot` 25.11.2026, `dmy_slash` 25/11/2026,
-    /// `mdy_slash` 11/25/2026.
+    /// Date format.
     pub date_format: Option<DateFormat>,
-    /// `24h` 14:30 or `12h` 2:30 PM.
+    /// Time format.
     pub time_format: Option<TimeFormat>,
-    /// `hh_mm_ss` 1:30:00, `hh_mm` 1:30 or `decimal` 1.50.
+    /// Duration format.
     pub duration_format: Option<DurationFormat>,
-    /// ISO 4217 code, e.g. "EUR"; used when neither project nor client sets one.
+    /// ISO 4217 code.
     pub default_currency: Option<String>,
-    /// Rate per hour as a decimal string, e.g. "80.00".
+    /// Rate per hour, a decimal string.
     pub default_hourly_rate: Option<String>,
-    /// Whether a track without a project is billable.
+    /// Billable without a project.
     pub default_billable: Option<bool>,
-    /// Rounding for reports, budgets and invoices; only the parts given change.
+    /// Rounding of reports, budgets, invoices.
     pub rounding: Option<RoundingUpdate>,
-    /// `allow`, `warn` (save and list the overlapping tracks) or `reject`.
+    /// Overlapping tracks.
     pub overlap_policy: Option<OverlapPolicy>,
     /// How many timers may run at once, 1–100.
     #[schemars(range(min = 1, max = 100))]
     pub max_active_timers: Option<u32>,
-    /// Text with `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}`
-    /// (n = 1–12, zero-padded), at most 40 characters, e.g. "INV-{YYYY}-{SEQ:4}".
+    /// E.g. "INV-{YYYY}-{SEQ:4}": `{YYYY}`, `{YY}`, `{MM}`, one `{SEQ}` or `{SEQ:n}` (n 1–12); ≤ 40 chars.
     pub invoice_number_format: Option<String>,
     /// Fields to clear: `default_hourly_rate` removes the default rate.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -152,12 +149,12 @@ pub enum UpdateSettingsClear {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoundingUpdate {
-    /// `none`, `up`, `down` or `nearest`.
+    /// Rounding mode.
     pub mode: Option<RoundingMode>,
     /// The step in minutes, 1–60.
     #[schemars(range(min = 1, max = 60))]
     pub minutes: Option<u32>,
-    /// `track` (each track rounded, then summed) or `total` (each total rounded).
+    /// What is rounded.
     pub scope: Option<RoundingScope>,
 }
 
@@ -245,20 +242,12 @@ fn changed_fields(before: &SettingsOut, after: &SettingsOut) -> Vec<String> {
     changed
 }
 
-/// Change settings: only the fields given change, the rest stay as they are
-/// (for `rounding`, only the parts given). Every value is checked before
-/// anything is written: an unknown time zone, a currency that is not
-/// ISO 4217, a negative or malformed rate, rounding minutes outside 1–60,
-/// `max_active_timers` outside 1–100 or an invoice number format without
-/// exactly one `{SEQ}` is `invalid_argument` and changes nothing.
-/// Repeating a call changes nothing more (`changed` is then empty); with no
-/// fields at all, the current settings come back unchanged.
-///
-/// A new time zone changes how days, weeks and months are cut from now on;
-/// stored times do not move. Lowering `max_active_timers` below the number of
-/// running timers leaves them running (a note says so); the next
-/// `start_timer` stops the oldest. Rounding never changes stored times;
-/// invoices already made keep their quantities.
+/// Change settings: only the fields given change (for `rounding`, only its
+/// parts given). Every value is checked first; one bad value is
+/// `invalid_argument` and nothing changes. `changed` lists what changed. A new
+/// time zone cuts days from now on; stored times never move. Lowering
+/// `max_active_timers` leaves running timers running (a note says so). Invoices
+/// keep their quantities when rounding changes.
 #[tool(title = "Update settings", idempotent, scope = "admin")]
 async fn update_settings(ctx: &Ctx, args: UpdateSettings) -> Result<SettingsUpdated, ToolError> {
     let now = ctx.now();
@@ -368,12 +357,9 @@ fn features(limits: &Limits) -> Vec<String> {
     }
 }
 
-/// The user's tier, usage against its limits (projects and clients that are
-/// not archived, API tokens that are not revoked; `null` limits are
-/// unlimited), and every tier with its limits, the features it adds and the
-/// tools it unlocks. `locked_tools` lists what the user's tier cannot call
-/// yet; calling one answers `tier_required`. Tiers are changed by the
-/// operator (`teetrack users set-tier`), not by a tool.
+/// The user's tier, usage against its limits (`null` = unlimited), and every
+/// tier with its limits and tools; `locked_tools` answer `tier_required`. The
+/// operator changes tiers (`teetrack users set-tier`).
 #[tool(
     title = "Get subscription",
     read_only,

@@ -41,11 +41,11 @@ impl From<Tag> for TagOut {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTag {
-    /// The tag's name, unique per user (case-insensitive).
+    /// Unique name.
     pub name: String,
     /// Colour as `#RRGGBB`.
     pub color: Option<String>,
-    /// Repeating a call with the same key returns the first result instead of creating another tag.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -94,12 +94,12 @@ async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListTags {
-    /// Case-insensitive text to find in tag names.
+    /// Text in the name.
     pub search: Option<String>,
     /// Tags per page, 1–200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// From the previous page.
     pub cursor: Option<String>,
 }
 
@@ -148,9 +148,9 @@ async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTag {
-    /// The tag to change: id or exact name (case-insensitive).
+    /// Tag id or exact name.
     pub tag: Ref,
-    /// New name, unique per user (case-insensitive).
+    /// New name.
     pub name: Option<String>,
     /// New colour as `#RRGGBB`.
     pub color: Option<String>,
@@ -211,9 +211,9 @@ async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError>
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTag {
-    /// The tag: id or exact name (case-insensitive).
+    /// Tag id or exact name.
     pub tag: Ref,
-    /// Show how many tracks carry it, and delete nothing.
+    /// Only show how many tracks carry it.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,

@@ -16,44 +16,41 @@ use crate::{Ctx, ErrorCode, ToolError, tool};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IfRunning {
-    /// Stop the oldest running timer when the new one starts (the default).
+    /// Stop the oldest (default).
     #[default]
     StopOldest,
-    /// Refuse with `timer_running`, leaving the running timers alone.
+    /// Refuse with `timer_running`.
     Error,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartTimer {
-    /// What the time is spent on.
+    /// Description.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name (case-insensitive).
+    /// Project id or exact name.
     pub project: Option<Ref>,
     /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
-    /// Default: the project's billable flag, else the user's default.
+    /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour for this track only, a decimal string such as "95.00".
-    /// Default: the project's rate, else its client's, else the user's.
+    /// Rate per hour for this track only, a decimal string.
     pub hourly_rate: Option<String>,
-    /// When the timer started; default now. Up to a minute in the future is
-    /// accepted (clock skew). Formats: RFC 3339 with offset, `YYYY-MM-DD
-    /// HH:MM` or `HH:MM` (today) in the user's time zone, or `now`.
+    /// When it started (time formats as log_track); default now.
     pub start: Option<String>,
-    /// At the user's `max_active_timers` limit: `stop_oldest` (default) or `error`.
+    /// At the `max_active_timers` limit.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
-    /// Needed to stop a running timer that would then have run over 24 hours.
+    /// Allow stopping a timer after over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
-    /// Repeating a call with the same key returns the first timer instead of starting another.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -89,14 +86,11 @@ struct TimerStart {
     replace: Replace,
 }
 
-/// Start a timer now (or at `start`, up to now). When the user's
-/// `max_active_timers` (default 1) are already running, the oldest is stopped
-/// at the new timer's start and listed in `stopped`, unless `if_running` is
-/// `error`, which answers `timer_running`. A running timer that would then
-/// have run over 24 hours is only stopped with `confirm: true`. A project or
-/// tag name that matches nothing is `not_found`; one that matches several is
-/// `ambiguous` with the candidates. Overlaps with stopped tracks follow the
-/// overlap policy (`warn` lists their ids).
+/// Start a timer now or at `start`. At the `max_active_timers` limit the oldest
+/// timer is stopped at the new start (listed in `stopped`), unless `if_running:
+/// error` answers `timer_running`; one stopped after over 24 hours needs
+/// `confirm: true`, and one started in the same second is discarded (listed in
+/// `discarded`). Overlaps follow the overlap policy.
 #[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -118,14 +112,13 @@ async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolEr
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StopTimer {
-    /// The timer (track id) to stop; may be left out when only one runs.
+    /// Timer id; optional when one runs.
     pub id: Option<i32>,
-    /// When it ended; default now. Same formats as `start_timer`'s `start`.
+    /// When it ended; default now.
     pub end: Option<String>,
-    /// Replace the description while stopping.
+    /// New description.
     pub description: Option<String>,
-    /// Needed when the timer ran over 24 hours (a forgotten timer): say so
-    /// explicitly, or give the real `end`.
+    /// Keep a stop after over 24 hours (or give the real `end`).
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
@@ -142,11 +135,10 @@ pub struct TimerStopped {
     pub discarded: bool,
 }
 
-/// Stop a running timer, now or at `end`. With no timer running the answer is
-/// `no_timer_running`; with several running and no `id`, `ambiguous` lists
-/// them. A timer stopped in the second it started is deleted, not kept as a
-/// 0 s track: the result says `discarded: true`. A timer that ran over 24 hours is only stopped with `confirm: true`
-/// or an explicit `end` (the forgotten-timer case).
+/// Stop a running timer, now or at `end`. None running: `no_timer_running`;
+/// several and no `id`: `ambiguous`. Stopped in the second it started, the
+/// timer is deleted (no 0 s tracks) and the result says `discarded: true`.
+/// After over 24 hours it needs `confirm: true` or an explicit `end`.
 #[tool(title = "Stop a timer", scope = "tracks:write")]
 async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
     let settings = ctx.settings().await?;
@@ -237,29 +229,29 @@ async fn list_active_timers(ctx: &Ctx) -> Result<ActiveTimers, ToolError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SwitchTimer {
-    /// The running timer to stop; may be left out when at most one runs.
+    /// Timer id; optional when one runs.
     pub stop: Option<i32>,
-    /// What the new timer is for.
+    /// Description.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name of the new timer.
+    /// Project id or exact name.
     pub project: Option<Ref>,
-    /// Tag ids or exact names of the new timer.
+    /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
-    /// Default: the project's billable flag, else the user's default.
+    /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour for the new track only, a decimal string.
+    /// Rate per hour, a decimal string.
     pub hourly_rate: Option<String>,
-    /// The switch instant; default now. Same formats as `start_timer`.
+    /// The switch instant; default now.
     pub at: Option<String>,
-    /// Needed when the stopped timer would have run over 24 hours.
+    /// Allow stopping a timer after over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
-    /// Repeating a call with the same key returns the first result's timer.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -293,11 +285,11 @@ pub struct ContinueTrack {
     pub id: i32,
     /// When the new timer starts; default now.
     pub start: Option<String>,
-    /// At the `max_active_timers` limit: `stop_oldest` (default) or `error`.
+    /// At the `max_active_timers` limit.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
-    /// Needed to stop a running timer that would then have run over 24 hours.
+    /// Allow stopping a timer after over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,

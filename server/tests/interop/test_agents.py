@@ -136,10 +136,6 @@ async def test_a_workflow_of_successes_and_every_error_reaches_the_model(connect
         assert tier["required_tier"] == "pro"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phase 2 of issue 10: in the update tools null must mean 'not given'; today null clears",
-)
 @TRANSPORTS
 async def test_a_strict_mode_update_changes_only_what_it_names(connect, transport):
     async with connect(transport) as server:

@@ -20,8 +20,7 @@ use crate::{Ctx, ToolError, money, tool};
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetBudgetStatus {
-    /// One project (id or exact name). Default: every project with a budget
-    /// that is not archived.
+    /// One project; default all with a budget.
     pub project: Option<Ref>,
 }
 
@@ -152,25 +151,14 @@ fn budget_status(
     }
 }
 
-/// How a project's budget stands: for an hours and/or amount budget, what is
-/// used, what remains (negative once exceeded), the percentage, and a status
-/// `ok`, `warning` (at or past the project's alert threshold, 80 % unless
-/// set otherwise) or `exceeded` (over 100 %); `status` is the worse of the
-/// two. A `total` budget counts all of the project's time; a `monthly` one
-/// the current calendar month in the user's time zone (tracks count in the
-/// month they start in), echoed in `range`.
-///
-/// Hours are rounded by the user's rounding setting, amounts come from the
-/// rounded time of billable tracks in the budget's currency (the project's,
-/// else its client's, else the user's default); amounts in other currencies
-/// are listed apart, never converted. Running timers count up to now and
-/// are flagged. Budgets never block tracking.
-///
-/// Without `project`: every project that is not archived and has a budget,
-/// worst first (an empty list with a `note` when none has one). A project
-/// named explicitly without any budget is `invalid_argument` (give it one
-/// with update_project); an unknown one `not_found`, several matches `ambiguous`.
-/// Needs the pro tier.
+/// How a project's budget stands (pro tier): used, remaining (negative once
+/// exceeded), percent and status `ok`, `warning` (at the alert percent) or
+/// `exceeded`, for hours and/or amount. A `monthly` budget counts the current
+/// month (echoed in `range`). Hours follow the rounding setting; amounts count
+/// billable tracks in the budget's currency, other currencies listed apart.
+/// Running timers count up to now. Without `project`: every unarchived project
+/// with a budget, worst first. A named project without a budget is
+/// `invalid_argument`.
 #[tool(
     title = "Get budget status",
     read_only,

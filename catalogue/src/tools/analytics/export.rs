@@ -19,31 +19,31 @@ pub const CSV_MAX_ROWS: u32 = 1000;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportTracksCsv {
-    /// A named period in the user's time zone; or use `from`/`to`. Default:
+    /// Named period; or `from`/`to`. Default:
     /// every track.
     pub period: Option<PeriodName>,
-    /// Tracks starting at or after this time.
+    /// Tracks starting at or after this.
     pub from: Option<String>,
-    /// Tracks starting before this time; default the end of today.
+    /// Tracks starting before this.
     pub to: Option<String>,
-    /// Only this project (id or exact name).
+    /// Only this project.
     pub project: Option<Ref>,
-    /// Only the projects of this client (id or exact name).
+    /// Only this client's projects.
     pub client: Option<Ref>,
-    /// Only tracks without a project.
+    /// Only tracks without project.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub without_project: bool,
-    /// Only tracks with this tag (id or exact name).
+    /// Only tracks with this tag.
     pub tag: Option<Ref>,
-    /// Only billable (true) or non-billable (false) tracks.
+    /// Only billable or non-billable tracks.
     pub billable: Option<bool>,
-    /// Case-insensitive text to find in descriptions.
+    /// Text in the description.
     pub search: Option<String>,
     /// Rows per call, 1–1000 (default 200).
     #[schemars(range(min = 1, max = 1000))]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous call, for the next rows.
+    /// From the previous call.
     pub cursor: Option<String>,
 }
 
@@ -157,22 +157,12 @@ fn csv_filename(range: Option<Range>, settings: &Settings) -> String {
     }
 }
 
-/// Stopped tracks as CSV (RFC 4180, UTF-8, CRLF line ends, a header row),
-/// oldest first, filtered like list_tracks (period or `from`/`to`, project,
-/// client, tag, billable, without project, text). Columns: `date` (the day
-/// the track starts, in the user's time zone and date format), `start` and
-/// `end` (RFC 3339 in the user's zone), `duration` (`hh:mm:ss`), `hours`
-/// (decimal, two places), `project`, `client`, `tags` (comma-separated),
-/// `description`, `billable` (yes/no), `rate`, `amount` (billable tracks
-/// with a rate) and `currency`. Durations and amounts are exact, not
-/// rounded: use get_time_totals for rounded figures.
-///
-/// Running timers are left out, since their end is not known yet:
-/// `running_excluded` says how many matched; stop them first to include
-/// them. One call returns at most `limit` rows (default 200, at most 1000);
-/// when more remain, `capped` is true and `next_cursor` gives the next rows
-/// (each page has its own header row). `total_rows` counts every page. The
-/// CSV text, a file name and the resolved range come in the result.
+/// Stopped tracks as CSV (RFC 4180, header row), oldest first, filtered like
+/// list_tracks. Columns: date, start, end, duration, hours, project, client,
+/// tags, description, billable, rate, amount, currency; exact figures, not
+/// rounded (get_time_totals rounds). Running timers are left out
+/// (`running_excluded` counts them). At most `limit` rows per call; `capped`
+/// and `next_cursor` page on (each page has a header); `total_rows` counts all.
 #[tool(
     title = "Export tracks as CSV",
     read_only,

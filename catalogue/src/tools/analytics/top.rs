@@ -39,19 +39,18 @@ pub enum CurrencySource {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTopProjects {
-    /// A named period in the user's time zone; or use `from`/`to`.
+    /// Named period; or `from`/`to`.
     /// Default: `this_month`.
     pub period: Option<PeriodName>,
-    /// Start of the range (same time formats as log_track).
+    /// Start of the range.
     pub from: Option<String>,
-    /// End of the range, exclusive; default the end of today.
+    /// End, exclusive; default end of today.
     pub to: Option<String>,
-    /// `hours` (default) or `amount`.
+    /// Ranking.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<RankBy>")]
     pub by: RankBy,
-    /// With `by: amount`: the ISO 4217 currency to rank in. Default: the
-    /// user's default currency.
+    /// With `by: amount`: currency; default the user's.
     pub currency: Option<String>,
     /// How many projects, 1–200 (default 10).
     #[schemars(range(min = 1, max = 200))]
@@ -101,20 +100,12 @@ pub struct TopProjects {
     pub running_track_ids: Vec<i32>,
 }
 
-/// The projects with the most time (or money) in a period, best first.
-/// `by: hours` ranks by rounded hours; `by: amount` ranks by billable amount
-/// in one currency: `currency` if given, else the user's default currency
-/// (`currency_source` says which). Amounts are never converted: projects
-/// with no amount in that currency are left out of an amount ranking, and
-/// `other_currencies` lists the currencies that were not ranked. Ties go to
-/// more hours, then the name.
-///
-/// The range is `period`, or `from`/`to` (`to` defaults to the end of
-/// today); with neither, `this_month`. It is echoed back. Tracks count in
-/// the period they start in; running timers count up to now. Rounding (the
-/// user's setting) is applied per project: to each track (scope `track`) or
-/// to the project's total (scope `total`). Time without a project is shown
-/// apart in `without_project`; `share_percent` is of all rounded time.
+/// Projects ranked by rounded hours (`by: hours`) or billable amount in one
+/// currency (`by: amount`: `currency`, else the user's default; other
+/// currencies are listed in `other_currencies`, never converted). Ties go to
+/// more hours, then name. Range: `period` or `from`/`to`, default `this_month`,
+/// echoed back. Running timers count up to now. Time without project is shown
+/// apart; `share_percent` is of all rounded time.
 #[tool(
     title = "Get top projects",
     read_only,

@@ -21,31 +21,28 @@ use crate::{Ctx, ToolError, tool};
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTimeTotals {
-    /// A named period in the user's time zone; or use `from`/`to`.
+    /// Named period; or `from`/`to`.
     /// Default: `this_week`.
     pub period: Option<PeriodName>,
-    /// Start of the range (same time formats as log_track).
+    /// Start of the range.
     pub from: Option<String>,
-    /// End of the range, exclusive; default the end of today.
+    /// End, exclusive; default end of today.
     pub to: Option<String>,
-    /// `day`, `week`, `month` or `year`. Default: the smallest that gives at
-    /// most 31 buckets.
+    /// Bucket size; default the smallest giving at most 31 buckets.
     pub bucket: Option<Bucket>,
-    /// Split each bucket by `project`, `client`, `tag` or `billable`.
+    /// Split each bucket.
     pub split_by: Option<SplitBy>,
-    /// Divide a track that crosses midnight (or a bucket's edge) between the
-    /// buckets it touches. Default false: a track counts whole in the bucket
-    /// it starts in.
+    /// Divide tracks crossing a bucket edge.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub split_at_midnight: bool,
-    /// Only this project (id or exact name).
+    /// Only this project.
     pub project: Option<Ref>,
-    /// Only the projects of this client (id or exact name).
+    /// Only this client's projects.
     pub client: Option<Ref>,
-    /// Only tracks with this tag (id or exact name).
+    /// Only tracks with this tag.
     pub tag: Option<Ref>,
-    /// Only billable (true) or non-billable (false) tracks.
+    /// Only billable or non-billable tracks.
     pub billable: Option<bool>,
 }
 
@@ -129,33 +126,19 @@ fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
     }
 }
 
-/// Hours (and billable amounts per currency) for a period, in buckets of a
-/// day, week, month or year cut in the user's time zone: DST-aware (a day
-/// can have 23 or 25 hours), weeks start on the user's `week_start`, and
-/// every bucket of the range is listed, empty ones with zeros. Optionally
-/// split by project, client, tag or billable, and filtered by project,
-/// client, tag or billable.
+/// Hours and billable amounts (per currency) over a range, in day, week, month
+/// or year buckets cut in the user's time zone (DST-aware, weeks from
+/// `week_start`; empty buckets listed with zeros), optionally split and
+/// filtered by project, client, tag or billable. Range: `period` or `from`/`to`
+/// (`to` alone is refused), default `this_week`, echoed back; over 100 buckets
+/// is `invalid_argument`.
 ///
-/// The range is `period`, or `from`/`to` (`to` defaults to the end of
-/// today; `to` alone is refused); with neither, `this_week`. It is echoed
-/// back. Without `bucket`, the smallest of day, week, month, year that gives
-/// at most 31 buckets is used; more than 100 buckets is `invalid_argument`
-/// (use a larger bucket).
-///
-/// A track counts whole in the bucket it starts in; with
-/// `split_at_midnight: true` its time is divided between the buckets it
-/// touches, and only its time inside the range counts. Running timers count
-/// up to now and are listed in `running_track_ids` (their bucket has
-/// `running: true`).
-///
-/// Rounding (the user's setting, echoed in `rounding`) applies to reported
-/// figures only: scope `track` rounds each track (each part, when split at
-/// midnight), scope `total` rounds each bucket's total and each group's total
-/// within it. Group figures are rounded on their own, so under scope `total`
-/// they may not add up exactly to the bucket; a track with two tags counts in
-/// both tag groups. The range total is the sum of the rounded buckets.
-/// Amounts come from the rounded time, per currency, never summed across
-/// currencies; tracks that are not billable or have no rate have none.
+/// A track counts in the bucket it starts in unless `split_at_midnight`.
+/// Running timers count up to now (`running_track_ids`). The rounding setting
+/// (echoed) applies to reported figures: scope `track` per track, `total` per
+/// bucket and group, so groups may not add up exactly; a track with two tags
+/// counts in both. Amounts come from rounded time, never summed across
+/// currencies.
 #[tool(
     title = "Get time totals",
     read_only,

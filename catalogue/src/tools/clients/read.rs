@@ -14,16 +14,16 @@ use super::ClientOut;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListClients {
-    /// `active` (default), `archived` or `all`.
+    /// Which to list.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<ArchiveFilter>")]
     pub status: ArchiveFilter,
-    /// Case-insensitive text to find in client names.
+    /// Text in the name.
     pub search: Option<String>,
     /// Clients per page, 1–200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// From the previous page.
     pub cursor: Option<String>,
 }
 
@@ -93,7 +93,7 @@ async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolEr
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetClient {
-    /// The client: id or exact name (case-insensitive).
+    /// Client id or exact name.
     pub client: Ref,
 }
 
@@ -135,12 +135,8 @@ pub struct ClientDetail {
     pub invoice_count: i64,
 }
 
-/// One client with its projects, its unbilled billable work per currency
-/// (stopped billable tracks of its projects that are on no invoice, or only
-/// on void ones; running timers are not counted) and how many invoices it
-/// has. Amounts are never summed across currencies. A name matching several
-/// clients is `ambiguous` with the candidates; another user's id is
-/// `not_found`.
+/// One client with its projects, unbilled billable work per currency (stopped
+/// tracks on no invoice or only void ones) and its invoice count.
 #[tool(title = "Get a client", read_only, idempotent, scope = "tracks:read")]
 async fn get_client(ctx: &Ctx, GetClient { client }: GetClient) -> Result<ClientDetail, ToolError> {
     let settings = ctx.settings().await?;

@@ -14,27 +14,26 @@ use super::ClientOut;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateClient {
-    /// The client's name, unique per user (case-insensitive, archived clients included).
+    /// Unique name.
     pub name: String,
     /// Billing email address.
     pub email: Option<String>,
     /// Phone number, free text.
     pub phone: Option<String>,
-    /// Postal address, as printed on invoices (may span lines).
+    /// Postal address.
     pub address: Option<String>,
     /// VAT or tax id, free text.
     pub vat_id: Option<String>,
-    /// ISO 4217 code its projects and invoices default to, e.g. "EUR".
-    /// Default: none (the user's default currency applies).
+    /// ISO 4217 code; default the user's.
     pub currency: Option<String>,
-    /// Rate per hour its projects default to, a decimal string such as "90.00".
+    /// Default rate per hour, a decimal string.
     pub hourly_rate: Option<String>,
     /// Days until its invoices are due, 0–365 (default 30).
     #[schemars(range(max = 365))]
     pub payment_terms_days: Option<u32>,
     /// Private notes.
     pub notes: Option<String>,
-    /// Repeating a call with the same key returns the first result instead of creating another client.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -46,13 +45,10 @@ pub struct ClientSaved {
     pub replayed: bool,
 }
 
-/// Create a client with contact details and the billing defaults its
-/// projects inherit (currency, hourly rate; payment terms default to 30
-/// days). Returns the client. A name already used by another client,
-/// archived ones included, is a `conflict` (compared case-insensitively;
-/// the error names the existing client). The free tier allows 3 clients
-/// that are not archived (`limit_reached`). A currency must be an ISO 4217
-/// code; rates are decimal strings.
+/// Create a client with contact details and the billing defaults its projects
+/// inherit (currency, rate; payment terms default 30 days). A name already
+/// taken (archived included, any case) is a `conflict`; the free tier allows 3
+/// unarchived clients (`limit_reached`).
 #[tool(title = "Create a client", scope = "tracks:write")]
 async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -114,9 +110,9 @@ fn check_client_limit(conn: &mut db::Conn, user_id: i32, tier: Tier) -> Result<(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
-    /// The client to change: id or exact name (case-insensitive).
+    /// Client id or exact name.
     pub client: Ref,
-    /// New name, unique per user (case-insensitive).
+    /// New name.
     pub name: Option<String>,
     /// Billing email.
     pub email: Option<String>,
@@ -135,9 +131,9 @@ pub struct UpdateClient {
     pub payment_terms_days: Option<u32>,
     /// Notes.
     pub notes: Option<String>,
-    /// `true` archives the client (its projects stay as they are); `false` restores it.
+    /// Archive (true) or restore (false).
     pub archived: Option<bool>,
-    /// Fields to clear (each goes back to empty, or to the user's default for currency and hourly_rate).
+    /// Fields to clear; currency and rate fall back to the user's default.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateClientClear>>")]
     pub clear: Vec<UpdateClientClear>,
@@ -166,13 +162,11 @@ pub struct ClientUpdated {
     pub notes: Vec<String>,
 }
 
-/// Change a client: only the fields given change (`null` = not given); name a
-/// field in `clear` to clear it. A new currency or rate applies to new tracks of its projects that
-/// set none themselves; existing tracks keep theirs (`update_project` with
-/// `reprice_unbilled: true` re-rates a project's unbilled tracks). Archiving
-/// leaves its projects alone; restoring an archived client counts against
-/// the free tier's 3 clients (`limit_reached`). A name another client has is
-/// a `conflict`.
+/// Change a client: only the fields given change (`null` = not given); `clear`
+/// lists fields to clear. A new currency or rate applies to new tracks only
+/// (update_project's `reprice_unbilled` re-rates). Restoring an archived client
+/// counts against the free tier's 3 (`limit_reached`). A taken name is a
+/// `conflict`.
 #[tool(title = "Update a client", idempotent, scope = "tracks:write")]
 async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, ToolError> {
     let settings = ctx.settings().await?;
@@ -291,9 +285,9 @@ fn changed_fields(a: &ClientFields, b: &ClientFields) -> Vec<String> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteClient {
-    /// The client: id or exact name (case-insensitive).
+    /// Client id or exact name.
     pub client: Ref,
-    /// Show what would happen, and change nothing.
+    /// Only show what would happen.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -325,11 +319,10 @@ pub struct ClientDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a client. Its projects stay, without a client (they keep their
-/// own rates and currencies; those they inherited fall back to the user's
-/// defaults for new tracks). A client with invoices (void ones included) is
-/// never deleted: it is archived instead, and `outcome` says so. With
-/// `dry_run: true`, reports what would happen and changes nothing.
+/// Delete a client; its projects stay, without a client (inherited rate and
+/// currency fall back to the user's defaults). A client with invoices, void
+/// ones included, is archived instead (`outcome` says which). `dry_run` changes
+/// nothing.
 #[tool(
     title = "Delete a client",
     destructive,

@@ -138,29 +138,25 @@ fn required_range(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewInvoice {
-    /// The client to bill (id or exact name): the tracks of all its projects.
-    /// Give `client` or `project`.
+    /// Client to bill (all its projects); or give `project`.
     pub client: Option<Ref>,
-    /// One project to bill (id or exact name); the invoice goes to its client.
+    /// One project to bill.
     pub project: Option<Ref>,
-    /// A named period in the user's time zone: the tracks that start in it.
-    /// Or use `from`/`to`.
+    /// Tracks starting in this period; or `from`/`to`.
     pub period: Option<PeriodName>,
-    /// Tracks starting at or after this time (formats as in log_track).
+    /// Tracks starting at or after this.
     pub from: Option<String>,
-    /// Tracks starting before this time; `"now"` bills everything so far.
+    /// Tracks starting before this; `now` for all so far.
     pub to: Option<String>,
-    /// How tracks become lines: `track`, `project` (default), `day` or `description`.
+    /// How tracks become lines.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
-    /// Bill only the tracks in this ISO 4217 currency; needed when the
-    /// unbilled tracks come in several.
+    /// Only tracks in this currency; needed when there are several.
     pub currency: Option<String>,
-    /// Tax in percent of the subtotal less the discount, a decimal string
-    /// such as "19" (default 0).
+    /// Tax percent, a decimal string; default 0.
     pub tax_percent: Option<String>,
-    /// Discount in percent of the subtotal, a decimal string such as "5" (default 0).
+    /// Discount percent, a decimal string; default 0.
     pub discount_percent: Option<String>,
 }
 
@@ -185,11 +181,9 @@ pub struct InvoicePreview {
     pub warnings: Vec<String>,
 }
 
-/// Show what `generate_invoice` would make with the same arguments, without
-/// creating or locking anything: the lines, totals, the tracks left out and
-/// why, and warnings. Errors as in generate_invoice: several currencies
-/// without `currency` is `invalid_argument` listing them; nothing billable is
-/// `invalid_argument` with the skipped counts.
+/// What generate_invoice would make with the same arguments, creating and
+/// locking nothing: lines, totals, skipped tracks and why, warnings. Errors as
+/// in generate_invoice.
 #[tool(
     title = "Preview an invoice",
     read_only,
@@ -249,33 +243,29 @@ async fn preview_invoice(ctx: &Ctx, args: PreviewInvoice) -> Result<InvoicePrevi
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateInvoice {
-    /// The client to bill (id or exact name): the tracks of all its projects.
-    /// Give `client` or `project`.
+    /// Client to bill (all its projects); or give `project`.
     pub client: Option<Ref>,
-    /// One project to bill (id or exact name); the invoice goes to its client.
+    /// One project to bill.
     pub project: Option<Ref>,
-    /// A named period in the user's time zone: the tracks that start in it.
-    /// Or use `from`/`to`.
+    /// Tracks starting in this period; or `from`/`to`.
     pub period: Option<PeriodName>,
-    /// Tracks starting at or after this time (formats as in log_track).
+    /// Tracks starting at or after this.
     pub from: Option<String>,
-    /// Tracks starting before this time; `"now"` bills everything so far.
+    /// Tracks starting before this; `now` for all so far.
     pub to: Option<String>,
-    /// How tracks become lines: `track`, `project` (default), `day` or `description`.
+    /// How tracks become lines.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
-    /// Bill only the tracks in this ISO 4217 currency; needed when the
-    /// unbilled tracks come in several.
+    /// Only tracks in this currency; needed when there are several.
     pub currency: Option<String>,
-    /// Tax in percent of the subtotal less the discount, a decimal string
-    /// such as "19" (default 0).
+    /// Tax percent, a decimal string; default 0.
     pub tax_percent: Option<String>,
-    /// Discount in percent of the subtotal, a decimal string such as "5" (default 0).
+    /// Discount percent, a decimal string; default 0.
     pub discount_percent: Option<String>,
-    /// Free text printed on the invoice.
+    /// Printed on the invoice.
     pub notes: Option<String>,
-    /// Repeating a call with the same key returns the first invoice instead of making another.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -311,25 +301,16 @@ pub struct InvoiceGenerated {
     pub replayed: bool,
 }
 
-/// Create a draft invoice from the unbilled, billable, stopped tracks of a
-/// client (all its projects) or of one project that start in the period (a
-/// named `period`, or `from`/`to`; one is required, `to: "now"` bills
-/// everything unbilled so far), and lock those tracks: they cannot be edited or deleted (`track_invoiced`)
-/// until the draft is deleted, the tracks are removed from it, or the sent
-/// invoice is voided. Lines follow `group_by`; each line's quantity is hours
-/// after the user's rounding setting (scope `track` rounds each track, `total`
-/// each line's sum), with 2 decimals, and the invoice keeps it if the setting
-/// changes later; its unit price is the tracks' stored hourly rate (tracks at
-/// different rates get separate lines; a track without a rate is billed at 0,
-/// with a warning); its amount is quantity × unit price rounded half-up to the
-/// currency's minor unit. Total = sum of lines − discount + tax. Running
-/// timers, non-billable and already invoiced tracks are left out and counted
-/// in `skipped`. One currency per invoice: tracks in several currencies
-/// without `currency` is `invalid_argument` listing them. Nothing to bill is
-/// `invalid_argument`. A project without a client cannot be invoiced. Tracks
-/// invoiced by a concurrent call are a `conflict`. Repeating a call with the
-/// same `idempotency_key` returns the first invoice. Call preview_invoice
-/// first to check.
+/// Create a draft invoice from a client's (or one project's) unbilled,
+/// billable, stopped tracks starting in `period` or `from`/`to` (`to: "now"`
+/// bills everything so far), and lock those tracks (`track_invoiced`) until the
+/// draft is deleted, they are removed from it, or the invoice is voided. Lines
+/// follow `group_by`; quantity is rounded hours (2 decimals), unit price the
+/// tracks' stored rate (no rate: 0, with a warning), amount rounded half-up;
+/// total = lines − discount + tax. Running, non-billable and invoiced tracks
+/// are counted in `skipped`. Several currencies without `currency`, nothing to
+/// bill, or a project without client is `invalid_argument`; a concurrent call's
+/// tracks are a `conflict`. Check with preview_invoice first.
 #[tool(
     title = "Generate an invoice from tracks",
     tier = "pro",
@@ -409,22 +390,21 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
 pub struct CreateInvoice {
     /// The client to bill (id or exact name).
     pub client: Ref,
-    /// ISO 4217 code; default the client's currency, else the user's default currency.
+    /// ISO 4217 code; default the client's, else the user's.
     pub currency: Option<String>,
     /// The lines, at least one.
     pub lines: Vec<ManualLine>,
-    /// Tax in percent of the subtotal less the discount, a decimal string
-    /// such as "19" (default 0).
+    /// Tax percent, a decimal string; default 0.
     pub tax_percent: Option<String>,
-    /// Discount in percent of the subtotal, a decimal string such as "5" (default 0).
+    /// Discount percent, a decimal string; default 0.
     pub discount_percent: Option<String>,
-    /// Issue date (`YYYY-MM-DD`, `today`); default: the day it is sent.
+    /// Issue date; default the day it is sent.
     pub issue_date: Option<String>,
-    /// Due date (`YYYY-MM-DD`); default: the issue date plus the client's payment terms.
+    /// Due date; default by payment terms.
     pub due_date: Option<String>,
-    /// Free text printed on the invoice.
+    /// Printed on the invoice.
     pub notes: Option<String>,
-    /// Repeating a call with the same key returns the first invoice instead of making another.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -436,13 +416,10 @@ pub struct InvoiceCreated {
     pub replayed: bool,
 }
 
-/// Create a draft invoice with lines typed in (a fixed fee, expenses):
-/// description, quantity and unit price each; amounts are quantity × unit
-/// price rounded half-up to the currency's minor unit. It bills no tracks
-/// (use generate_invoice for tracked time). An unknown client is `not_found`,
-/// a name matching several is `ambiguous`; no lines, an empty description, a
-/// quantity of zero or less, a negative price or a due date before the issue
-/// date are `invalid_argument`.
+/// Create a draft invoice from typed-in lines (a fee, expenses); it bills no
+/// tracks (use generate_invoice for tracked time). Amounts are quantity × unit
+/// price rounded half-up. No lines, a quantity ≤ 0, a negative price or a due
+/// date before the issue date is `invalid_argument`.
 #[tool(title = "Create an invoice", tier = "pro", scope = "invoices")]
 async fn create_invoice(ctx: &Ctx, args: CreateInvoice) -> Result<InvoiceCreated, ToolError> {
     const TOOL: &str = "create_invoice";

@@ -23,22 +23,21 @@ pub struct UpdateInvoice {
     pub id: i32,
     /// New notes.
     pub notes: Option<String>,
-    /// Issue date to send it with (`YYYY-MM-DD`, `today`).
+    /// Issue date.
     pub issue_date: Option<String>,
     /// Due date (`YYYY-MM-DD`).
     pub due_date: Option<String>,
-    /// New tax percent, a decimal string such as "19".
+    /// Tax percent, a decimal string.
     pub tax_percent: Option<String>,
-    /// New discount percent, a decimal string such as "5".
+    /// Discount percent, a decimal string.
     pub discount_percent: Option<String>,
-    /// Replace all manual lines (lines not made from tracks) with these;
-    /// `[]` removes them. Lines made from tracks stay.
+    /// Replace the manual (not tracked) lines; `[]` removes them.
     pub lines: Option<Vec<ManualLine>>,
-    /// Tracks to take off the draft, freeing them for another invoice.
+    /// Tracks to take off the draft.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<i32>>")]
     pub remove_track_ids: Vec<i32>,
-    /// Fields to clear: `notes` removes them, `issue_date` means the day it is sent, `due_date` the issue date plus the client's payment terms.
+    /// Fields to clear: a cleared issue date is the day it is sent, a due date follows the payment terms.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateInvoiceClear>>")]
     pub clear: Vec<UpdateInvoiceClear>,
@@ -63,14 +62,11 @@ pub struct InvoiceChanged {
     pub dry_run: bool,
 }
 
-/// Change a draft (only the fields given change; `null` = not given; `clear`
-/// resets notes or dates): notes, issue and due dates, tax and discount percent,
-/// its manual lines (replaced as a whole), and remove tracks from it, which
-/// frees them. The lines those tracks were on are recomputed from the tracks
-/// left, with the current rounding setting (other lines keep their
-/// quantities); a line left without tracks is removed. Totals are recomputed.
-/// A sent, paid or void invoice is `invoice_frozen`; a track that is not on
-/// this invoice is `not_found`.
+/// Change a draft: only the fields given change (`null` = not given; `clear`
+/// resets notes or dates). `lines` replaces the manual lines;
+/// `remove_track_ids` frees tracks and recomputes their lines (an emptied line
+/// goes). A sent, paid or void invoice is `invoice_frozen`; a track not on it
+/// is `not_found`.
 #[tool(
     title = "Update a draft invoice",
     idempotent,
@@ -197,11 +193,9 @@ async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged
 pub struct MarkInvoiceSent {
     /// The draft to send.
     pub id: i32,
-    /// Issue date (`YYYY-MM-DD`, `today`, `yesterday`); default the draft's,
-    /// else today in the user's time zone.
+    /// Issue date; default the draft's, else today.
     pub issue_date: Option<String>,
-    /// Due date (`YYYY-MM-DD`); default the draft's, else the issue date plus
-    /// the client's payment terms.
+    /// Due date; default the draft's, else by payment terms.
     pub due_date: Option<String>,
 }
 
@@ -211,15 +205,12 @@ pub struct InvoiceSent {
     pub invoice: InvoiceOut,
 }
 
-/// Mark a draft as sent: it gets the next number of the user's gapless
-/// sequence (one counter per user, never reset), formatted by the
-/// `invoice_number_format` setting (default `INV-{YYYY}-{SEQ:4}`; `{YYYY}`,
-/// `{YY}` and `{MM}` come from the issue date), an issue date (default
-/// today in the user's time zone) and a due date (default issue date + the
-/// client's payment terms). From then on it is frozen: no edits, never
-/// deleted; void it instead. An invoice that is not a draft is
-/// `invoice_frozen`; one without lines, or a due date before the issue date,
-/// is `invalid_argument`.
+/// Mark a draft as sent: it gets the next number of the user's gapless sequence
+/// (format from `invoice_number_format`), an issue date (default today) and a
+/// due date (default issue date + the client's payment terms). Then it is
+/// frozen: never edited or deleted; void it instead. A non-draft is
+/// `invoice_frozen`; no lines or a due date before the issue date is
+/// `invalid_argument`.
 #[tool(
     title = "Mark an invoice as sent",
     idempotent,
@@ -297,25 +288,21 @@ pub enum NewStatus {
 pub struct SetInvoiceStatus {
     /// The sent (or paid) invoice.
     pub id: i32,
-    /// `paid` or `void`.
+    /// New status.
     pub status: NewStatus,
-    /// With `paid`: the day it was paid (`YYYY-MM-DD`, `today`,
-    /// `yesterday`); default today in the user's time zone.
+    /// With `paid`: the day paid (`YYYY-MM-DD`); default today.
     pub paid_on: Option<String>,
-    /// Show the invoice as it would be, and change nothing.
+    /// Only show the result.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 
-/// Move a sent invoice on: `paid` records the payment date (calling it again
-/// corrects the date); `void` cancels a sent or paid invoice for good: it
-/// keeps its number (the sequence has no gaps) and frees its tracks, so they
-/// can be edited and invoiced again. Voiding a void invoice changes nothing.
-/// A draft cannot be paid or voided (`invalid_argument`: send it first, or
-/// delete it); a void invoice cannot be paid (`invoice_frozen`). A payment
-/// date before the issue date is `invalid_argument`. With `dry_run: true`,
-/// returns the invoice as it would be and changes nothing.
+/// Mark a sent invoice `paid` (again to correct the date) or `void`: cancelled
+/// for good, keeps its number, frees its tracks. A draft cannot be paid or
+/// voided (`invalid_argument`: send or delete it); a void one cannot be paid
+/// (`invoice_frozen`). A payment date before the issue date is
+/// `invalid_argument`.
 #[tool(
     title = "Set an invoice's status",
     destructive,
@@ -389,7 +376,7 @@ async fn set_invoice_status(
 pub struct DeleteInvoice {
     /// The draft to delete.
     pub id: i32,
-    /// Show what would be deleted and freed, and delete nothing.
+    /// Only show what would be deleted.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,

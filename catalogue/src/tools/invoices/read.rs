@@ -40,12 +40,11 @@ impl From<StatusFilter> for Status {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListInvoices {
-    /// Only invoices in this state: `draft`, `sent`, `paid` or `void`.
+    /// Only invoices in this state.
     pub status: Option<StatusFilter>,
-    /// Only this client's invoices (id or exact name).
+    /// Only this client's.
     pub client: Option<Ref>,
-    /// Only invoices issued in this named period (drafts without an issue
-    /// date: created in it). Or use `from`/`to`.
+    /// Issued in this period; or `from`/`to`.
     pub period: Option<PeriodName>,
     /// Issued on or after this day.
     pub from: Option<String>,
@@ -54,7 +53,7 @@ pub struct ListInvoices {
     /// Invoices per page, 1–200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// From the previous page.
     pub cursor: Option<String>,
 }
 
@@ -104,12 +103,9 @@ pub struct InvoiceList {
     pub next_cursor: Option<String>,
 }
 
-/// List invoices, newest first, filtered by status, client and the period
-/// they were issued in (a draft without an issue date counts by the day it
-/// was created). Totals per currency cover the whole filtered set, not only
-/// this page, and leave void invoices out; amounts in different currencies
-/// are never added together. Page on with `next_cursor`. An unknown client is
-/// `not_found`.
+/// List invoices, newest first, by status, client and issue period (an undated
+/// draft counts by creation day). Totals per currency cover the whole filtered
+/// set, void ones left out.
 #[tool(
     title = "List invoices",
     read_only,
@@ -257,12 +253,9 @@ pub const CSV_HEADER: [&str; 9] = [
     "currency",
 ];
 
-/// Export an invoice's lines as CSV (RFC 4180, UTF-8, header row), one row
-/// per line: invoice number, issue date, client, description, duration as
-/// `hh:mm:ss` and quantity as decimal hours (for lines made from tracks;
-/// a manual line has an empty duration and its quantity in units), unit price,
-/// amount and currency. Drafts export too, with empty number and date. Returns
-/// the CSV text with a file name and the row count.
+/// An invoice's lines as CSV (RFC 4180, header row): number, issue date,
+/// client, description, duration and quantity, unit price, amount, currency.
+/// Drafts export with empty number and date.
 #[tool(
     title = "Export an invoice as CSV",
     read_only,

@@ -83,15 +83,13 @@ fn budget_amount(text: &str) -> Result<Decimal, ToolError> {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetInput {
-    /// Hours budgeted: a whole number (40) or a decimal string ("37.5").
+    /// Hours: a number or decimal string.
     pub hours: Option<Hours>,
-    /// Amount budgeted in the project's currency, a decimal string such as
-    /// "5000.00".
+    /// Amount in the project's currency, a decimal string.
     pub amount: Option<String>,
-    /// `total` (the project's whole life; the default) or `monthly` (each
-    /// calendar month in the user's time zone).
+    /// Budget period; default `total`.
     pub period: Option<BudgetPeriod>,
-    /// Percent of the budget at which its status becomes `warning`, 1–100 (default 80).
+    /// Percent at which status becomes `warning`; default 80.
     #[schemars(range(min = 1, max = 100))]
     pub alert_percent: Option<u32>,
 }

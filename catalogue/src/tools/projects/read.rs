@@ -14,26 +14,26 @@ use super::ProjectOut;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProjects {
-    /// `active` (default), `archived` or `all`.
+    /// Which to list.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<ArchiveFilter>")]
     pub status: ArchiveFilter,
-    /// Only this client's projects (id or exact name).
+    /// Only this client's.
     pub client: Option<Ref>,
     /// Only projects without a client.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub without_client: bool,
-    /// Case-insensitive text to find in names and descriptions.
+    /// Text in name or description.
     pub search: Option<String>,
-    /// Add each project's `spent`: tracked time and billable amount per currency.
+    /// Add `spent` per project.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub include_spent: bool,
     /// Projects per page, 1–200 (default 50).
     #[schemars(range(min = 1, max = 200))]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// From the previous page.
     pub cursor: Option<String>,
 }
 
@@ -47,13 +47,9 @@ pub struct ProjectList {
     pub next_cursor: Option<String>,
 }
 
-/// List projects by name with their client, billing defaults and budget
-/// settings. Only projects that are not archived unless `status` says
-/// otherwise; filter by `client` (or `without_client`) and `search` text.
-/// With `include_spent: true` each project also gets `spent`: all time
-/// tracked on it (exact seconds, no rounding setting; running timers up to
-/// now) and its billable amount per currency. `total_count` covers the whole
-/// filtered set; page on with `next_cursor`. An unknown client is `not_found`.
+/// List projects by name with client, billing defaults and budget; unarchived
+/// unless `status` says otherwise. `include_spent` adds exact time tracked
+/// (running timers up to now) and billable amount per currency.
 #[tool(title = "List projects", read_only, idempotent, scope = "tracks:read")]
 async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
     let settings = ctx.settings().await?;
@@ -116,16 +112,14 @@ async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, Too
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetProject {
-    /// The project: id or exact name (case-insensitive).
+    /// Project id or exact name.
     pub project: Ref,
 }
 
-/// One project with its client, billing defaults (`new_tracks` says which
-/// rate and currency its new tracks get, and from where), budget settings
-/// and `spent`: all time tracked on it (running timers up to now, exact
-/// seconds) and its billable amount per currency. A name matching several
-/// projects is `ambiguous` with the candidates; another user's id is
-/// `not_found`. For budget use against the budget, see `get_budget_status`.
+/// One project with client, billing defaults (`new_tracks`: the rate and
+/// currency new tracks get, and from where), budget settings and `spent`: exact
+/// time tracked (running timers up to now) and billable amount per currency.
+/// Budget use: get_budget_status.
 #[tool(title = "Get a project", read_only, idempotent, scope = "tracks:read")]
 async fn get_project(
     ctx: &Ctx,

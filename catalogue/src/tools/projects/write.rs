@@ -23,26 +23,23 @@ use crate::{Ctx, ToolError, money, patch, tool};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
-    /// The project's name, unique per user (case-insensitive, archived projects included).
+    /// Unique name.
     pub name: String,
-    /// The client it is for: id or exact name (case-insensitive).
+    /// Client id or exact name.
     pub client: Option<Ref>,
     /// Colour as `#RRGGBB`.
     pub color: Option<String>,
-    /// Whether its tracks are billable by default. Default: true when a
-    /// `client` or an `hourly_rate` is given, else the user's default.
+    /// Billable by default; default true with a client or rate, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string such as "95.00". Default: none, so
-    /// tracks take the client's rate, else the user's default.
+    /// Rate per hour, a decimal string; default the client's, else the user's.
     pub hourly_rate: Option<String>,
-    /// ISO 4217 code such as "EUR". Default: none, so tracks take the
-    /// client's currency, else the user's default.
+    /// ISO 4217 code; default the client's, else the user's.
     pub currency: Option<String>,
     /// What the project is about.
     pub description: Option<String>,
-    /// A budget (pro tier): hours and/or an amount, in total or per month.
+    /// A budget (pro tier).
     pub budget: Option<BudgetInput>,
-    /// Repeating a call with the same key returns the first result instead of creating another project.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -54,15 +51,12 @@ pub struct ProjectSaved {
     pub replayed: bool,
 }
 
-/// Create a project, optionally for a client, with its billing defaults and
-/// a budget. Returns the project with `new_tracks`: the rate and currency
-/// its tracks will get (project → client → user default; the project's
-/// currency is left unset when not given, so it follows its client's).
-/// `billable` defaults to true when a client or rate is given. A name
-/// another project has, archived ones included, is a `conflict` (compared
-/// case-insensitively; the error names it). The free tier allows 5 projects
-/// that are not archived (`limit_reached`); budgets need the pro tier
-/// (`tier_required`). A client name matching several is `ambiguous`.
+/// Create a project, optionally for a client, with billing defaults and a
+/// budget (pro tier, else `tier_required`). Returns it with `new_tracks`: the
+/// rate and currency new tracks get (project → client → user default).
+/// `billable` defaults to true when a client or rate is given. A name already
+/// taken (archived included, any case) is a `conflict`; the free tier allows 5
+/// unarchived projects (`limit_reached`).
 #[tool(title = "Create a project", scope = "tracks:write")]
 async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -133,39 +127,35 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
-    /// The project to change: id or exact name (case-insensitive).
+    /// Project id or exact name.
     pub project: Ref,
-    /// New name, unique per user (case-insensitive).
+    /// New name.
     pub name: Option<String>,
     /// New client (id or exact name).
     pub client: Option<Ref>,
     /// Colour as `#RRGGBB`.
     pub color: Option<String>,
-    /// Whether new tracks on it are billable by default (existing tracks keep their flag).
+    /// Billable by default for new tracks.
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string. Applies to new tracks only, unless
-    /// `reprice_unbilled`.
+    /// Rate per hour, a decimal string.
     pub hourly_rate: Option<String>,
     /// ISO 4217 code.
     pub currency: Option<String>,
     /// New description.
     pub description: Option<String>,
-    /// Change the budget (pro tier): only the budget fields given change.
+    /// Budget parts to change (pro tier).
     pub budget: Option<BudgetInput>,
-    /// `true` archives the project; `false` restores it (counts against the
-    /// free tier's limit of 5 projects).
+    /// Archive (true) or restore (false).
     pub archived: Option<bool>,
-    /// Also give the project's unbilled tracks (on no invoice, or only void
-    /// ones; running timers included) the rate and currency new tracks get
-    /// after this update, and report each change.
+    /// Re-rate its unbilled tracks like new ones.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub reprice_unbilled: bool,
-    /// Show what would change, and change nothing.
+    /// Only show what would change.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
-    /// Fields to clear: `client`, `color`, `description` are removed; `hourly_rate` and `currency` go back to the client's, else the user's default; `budget` removes the budget (any tier), `budget.hours` or `budget.amount` one part of it.
+    /// Fields to clear; rate and currency fall back to the client's, else the user's default.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateProjectClear>>")]
     pub clear: Vec<UpdateProjectClear>,
@@ -239,20 +229,14 @@ pub struct ProjectUpdated {
     pub dry_run: bool,
 }
 
-/// Change a project: only the fields given change (`null` = not given); name a
-/// field in `clear` to clear it. A new rate, currency or client applies to new tracks only: existing
-/// tracks keep the rate they were saved with, and `notes` says how many
-/// unbilled ones differ. With `reprice_unbilled: true` the project's unbilled
-/// tracks (on no invoice, or only void ones; running timers included) get
-/// the rate and currency new tracks get (project → client → user default;
-/// per-track overrides are replaced too), and `repriced` lists each change
-/// with old and new rate and amount; invoiced tracks are never touched.
-/// `dry_run: true` previews all of it and writes nothing. `archived: true`
-/// archives (its tracks stay, and it can still be named in track tools and
-/// filters); restoring counts against the free tier's 5 projects
-/// (`limit_reached`). Setting or changing a budget needs the pro tier
-/// (`tier_required`); `clear: ["budget"]` removes it on any tier. A name another
-/// project has is a `conflict`.
+/// Change a project: only the fields given change (`null` = not given); `clear`
+/// lists fields to clear. A new rate, currency or client applies to new tracks
+/// only (`notes` counts unbilled tracks that differ), unless `reprice_unbilled:
+/// true` re-rates its unbilled tracks (overrides too; invoiced ones never) and
+/// lists each change in `repriced`. `dry_run` previews. Archived projects can
+/// still be named in track tools; restoring counts against the free tier's 5
+/// projects (`limit_reached`). Setting a budget needs pro (`tier_required`);
+/// clearing it works on any tier. A taken name is a `conflict`.
 #[tool(
     title = "Update a project",
     destructive,
@@ -474,13 +458,11 @@ fn reprice(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteProject {
-    /// The project: id or exact name (case-insensitive).
+    /// Project id or exact name.
     pub project: Ref,
-    /// What happens to its tracks: `unassign` keeps them without a project,
-    /// `delete` deletes them too (running timers included). Required when it
-    /// has tracks.
+    /// What happens to its tracks; required when it has any.
     pub tracks: Option<TracksAction>,
-    /// Show what would be deleted, and delete nothing.
+    /// Only show what would be deleted.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -506,14 +488,10 @@ pub struct ProjectDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a project for good. When it has tracks, `tracks` must say what
-/// happens to them: `unassign` (kept, without a project; their rate and
-/// currency stay) or `delete` (deleted too, running timers included; void
-/// invoices keep their lines but forget those tracks). Refused with
-/// `track_invoiced` while any of its tracks is on an invoice that is not
-/// void: archive it with `update_project` instead. `dry_run: true` shows the
-/// counts and deletes nothing (it also works without `tracks`, to see how
-/// many there are).
+/// Delete a project for good. With tracks, `tracks` says what happens to them.
+/// Refused with `track_invoiced` while any track is on a non-void invoice:
+/// archive it with update_project instead. `dry_run` shows the counts (also
+/// without `tracks`).
 #[tool(
     title = "Delete a project",
     destructive,

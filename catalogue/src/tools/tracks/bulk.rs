@@ -23,26 +23,23 @@ pub const MAX_BULK_DETAILS: usize = 100;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackChanges {
-    /// New description for every selected track (`""` clears it).
+    /// New description.
     pub description: Option<String>,
-    /// New project (id or exact name), which re-resolves billable flag, rate
-    /// and currency as update_track does. Tracks already on it keep their
-    /// billing.
+    /// New project (id or exact name); tracks already on it keep their billing.
     pub project: Option<Ref>,
-    /// Tags to add (ids or exact names); a track's other tags stay.
+    /// Tags to add.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub add_tags: Vec<Ref>,
-    /// Tags to take off (ids or exact names).
+    /// Tags to remove.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub remove_tags: Vec<Ref>,
     /// Billable (true) or not (false).
     pub billable: Option<bool>,
-    /// Rate per hour override, a decimal string in each track's own currency.
+    /// Rate per hour, a decimal string.
     pub hourly_rate: Option<String>,
-    /// Fields to clear: `project` removes the project, `hourly_rate` goes
-    /// back to the project's, client's or user's rate.
+    /// Fields to clear; the rate falls back to the project's, client's or user's.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<TrackChangesClear>>")]
     pub clear: Vec<TrackChangesClear>,
@@ -71,20 +68,17 @@ impl TrackChanges {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdateTracks {
-    /// The tracks to change, by id (at most 500). Give `ids` or `filter`, not both.
+    /// Track ids (at most 500); or `filter`.
     pub ids: Option<Vec<i32>>,
-    /// The tracks to change, selected as list_tracks does (at least one filter;
-    /// at most 500 tracks may match). Running timers match too unless
-    /// `running: false`.
+    /// The tracks to change, as list_tracks selects them.
     pub filter: Option<TrackSelection>,
-    /// What to change; fields left out stay as they are.
+    /// What to change.
     pub set: TrackChanges,
-    /// Leave out tracks on a non-void invoice (listed in
-    /// `skipped_invoiced_track_ids`) instead of refusing the whole call.
+    /// Leave out invoiced tracks (listed in `skipped_invoiced_track_ids`) instead of failing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub skip_invoiced: bool,
-    /// Show exactly what would change, and change nothing.
+    /// Only show what would change.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -113,24 +107,17 @@ pub struct BulkUpdated {
     pub range: Option<ResolvedRange>,
 }
 
-/// Change many tracks at once: select them by `ids` or by `filter` (the
-/// filters of list_tracks; at least one), and `set` any of description,
-/// project, tags to add or remove, billable, and the
-/// hourly rate override; `clear` removes the project or the rate override. A new project or rate re-resolves billable flag,
-/// rate and currency as update_track does; tracks already on the new project
-/// keep their billing. Times never change. Running timers are included
-/// (filter with `running: false` to leave them out). Selected tracks already
-/// as asked are left alone and listed as unchanged. Everything happens in one
-/// transaction: all or nothing. One call may select at most 500 tracks
-/// (`invalid_argument` with `matched`; narrow the filter or split the ids).
-/// An id that is not one of the user's tracks is `not_found` (listed in
-/// `track_ids`); so is a project or tag name that matches nothing, and one
-/// that matches several is `ambiguous` with the candidates. If a track that would change is on a draft, sent or paid
-/// invoice the whole call fails with `track_invoiced` listing them, unless
-/// `skip_invoiced: true` leaves them out. `dry_run: true` returns exactly
-/// what would change and writes nothing; errors are the same as for the real
-/// call. The result details the first 100 changed tracks; the id lists are
-/// always complete.
+/// Change many tracks in one transaction (all or nothing): select by `ids` or
+/// `filter` (list_tracks' filters, at least one; at most 500 tracks, else
+/// `invalid_argument` with `matched`), and `set` description, project, tags to
+/// add/remove, billable or rate; `set.clear` removes project or rate. A new
+/// project or rate re-resolves billing as update_track does. Times never
+/// change; running timers match unless `running: false`. Tracks already as
+/// asked are listed as unchanged. Unknown ids or names are `not_found`, several
+/// matches `ambiguous`. A track on a draft, sent or paid invoice fails the call
+/// with `track_invoiced` unless `skip_invoiced: true`. `dry_run` shows exactly
+/// what would change. The first 100 changes are detailed; id lists are
+/// complete.
 #[tool(
     title = "Update many tracks",
     destructive,

@@ -13,32 +13,31 @@ use crate::{Ctx, ToolError, patch, tool};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogTrack {
-    /// What the time was spent on.
+    /// Description.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name (case-insensitive).
+    /// Project id or exact name.
     pub project: Option<Ref>,
     /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
-    /// When the work started: RFC 3339 with offset, `YYYY-MM-DD HH:MM`,
-    /// `HH:MM` (today), `today` or `yesterday`, in the user's time zone.
+    /// Start: RFC 3339, `YYYY-MM-DD HH:MM`, `HH:MM`, `today` or `yesterday`, in the user's zone.
     pub start: String,
-    /// When it ended (same formats). Give `end` or `duration`, not both.
+    /// When it ended; or `duration`.
     pub end: Option<String>,
-    /// How long it lasted: seconds, "1h30m", "90m" or decimal hours "1.5".
+    /// Duration: seconds, "1h30m", "90m" or hours "1.5".
     pub duration: Option<DurationInput>,
-    /// Default: the project's billable flag, else the user's default.
+    /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour for this track only, a decimal string such as "95.00".
+    /// Rate per hour for this track only, a decimal string.
     pub hourly_rate: Option<String>,
-    /// Needed for a track longer than 24 hours.
+    /// Allow over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
-    /// Repeating a call with the same key returns the first track instead of logging it twice.
+    /// A repeated key returns the first result.
     pub idempotency_key: Option<String>,
 }
 
@@ -51,13 +50,10 @@ pub struct TrackSaved {
     pub replayed: bool,
 }
 
-/// Log time already spent: a `start` and either an `end` or a `duration`.
-/// The end must be after the start (no zero-length tracks); over 24 hours
-/// needs `confirm: true`. Rate and currency are fixed when saved (track →
-/// project → client → user default). Overlaps follow the user's overlap
-/// policy: `warn` (default) saves and lists the overlapping ids, `reject`
-/// answers `overlap`. Unknown project or tag names are `not_found`; a name
-/// matching several is `ambiguous` with the candidates.
+/// Log time already spent: `start` and `end` or `duration`. The end must be
+/// after the start; over 24 hours needs `confirm: true`. Rate and currency are
+/// fixed when saved (track → project → client → user default). Overlaps follow
+/// the overlap policy: `warn` saves and lists them, `reject` answers `overlap`.
 #[tool(title = "Log time", scope = "tracks:write")]
 async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -129,22 +125,21 @@ pub struct UpdateTrack {
     pub description: Option<String>,
     /// New project (id or exact name).
     pub project: Option<Ref>,
-    /// Replace all tags (ids or exact names); `[]` removes them.
+    /// Replace all tags; `[]` removes them.
     pub tags: Option<Vec<Ref>>,
     /// New start (same formats as log_track).
     pub start: Option<String>,
-    /// New end; only for stopped tracks (stop a running one with stop_timer).
+    /// New end (stopped tracks only).
     pub end: Option<String>,
     /// Billable (true) or not (false).
     pub billable: Option<bool>,
     /// Rate per hour for this track only, a decimal string.
     pub hourly_rate: Option<String>,
-    /// Fields to clear: `project` removes the project, `hourly_rate` goes
-    /// back to the project's, client's or user's rate.
+    /// Fields to clear; the rate falls back to the project's, client's or user's.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateTrackClear>>")]
     pub clear: Vec<UpdateTrackClear>,
-    /// Needed when the track would last over 24 hours.
+    /// Allow over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
@@ -158,13 +153,12 @@ pub enum UpdateTrackClear {
     HourlyRate,
 }
 
-/// Change a track: only the fields given change (`null` = not given); clear
-/// `project` or `hourly_rate` by naming it in `clear`. A new project
-/// re-resolves rate and currency unless `hourly_rate` is given. New times must
-/// keep the end after the start; over 24 hours needs `confirm: true`; overlaps
-/// follow the overlap policy. A running timer's start can change, not its
-/// end. A track on a sent, paid or draft invoice cannot change
-/// (`track_invoiced`).
+/// Change a track: only the fields given change (`null` = not given); `clear`
+/// clears project or rate. A new project re-resolves rate and currency unless
+/// `hourly_rate` is given. The end must stay after the start; over 24 hours
+/// needs `confirm`; overlaps follow the overlap policy. A running timer's end
+/// cannot be set (use stop_timer). A track on a draft, sent or paid invoice is
+/// `track_invoiced`.
 #[tool(title = "Update a track", idempotent, scope = "tracks:write")]
 async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -256,7 +250,7 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
 pub struct DeleteTrack {
     /// The track to delete.
     pub id: i32,
-    /// Show what would be deleted, and delete nothing.
+    /// Only show what would be deleted.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,

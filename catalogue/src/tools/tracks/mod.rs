@@ -22,25 +22,25 @@ use crate::time::{PeriodName, Range, resolve_range};
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackSelection {
-    /// Tracks starting in this named period, in the user's time zone; or use `from`/`to`.
+    /// Tracks starting in this period; or `from`/`to`.
     pub period: Option<PeriodName>,
-    /// Tracks starting at or after this time.
+    /// Tracks starting at or after this.
     pub from: Option<String>,
-    /// Tracks starting before this time.
+    /// Tracks starting before this.
     pub to: Option<String>,
-    /// Only this project (id or exact name).
+    /// Only this project.
     pub project: Option<Ref>,
-    /// Only tracks without a project.
+    /// Only tracks without project.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub without_project: bool,
-    /// Only tracks with this tag (id or exact name).
+    /// Only tracks with this tag.
     pub tag: Option<Ref>,
-    /// Only billable (true) or non-billable (false) tracks.
+    /// Only billable or non-billable tracks.
     pub billable: Option<bool>,
-    /// Only running timers (true) or stopped tracks (false).
+    /// Only running (true) or stopped (false).
     pub running: Option<bool>,
-    /// Case-insensitive text to find in descriptions.
+    /// Text in the description.
     pub search: Option<String>,
 }
 

@@ -46,18 +46,15 @@ pub const MAX_REVIEW_ITEMS: usize = 50;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewTimesheet {
-    /// One day: `YYYY-MM-DD`, `today` or `yesterday`, in the user's time zone.
+    /// One day.
     pub date: Option<String>,
-    /// The week (starting on the user's `week_start`) that contains this day:
-    /// `YYYY-MM-DD`, `today` or `yesterday`.
+    /// The week containing this day.
     pub week_of: Option<String>,
-    /// today, yesterday, this_week or last_week. Give one of `date`,
-    /// `week_of` or `period`; none means today.
+    /// A named period.
     pub period: Option<ReviewPeriod>,
-    /// Report gaps between tracks longer than this; default 15m. Seconds,
-    /// "1h30m", "90m" or decimal hours "0.25".
+    /// Report longer gaps (a duration); default 15m.
     pub min_gap: Option<DurationInput>,
-    /// Flag tracks longer than this; default 8h. Same formats as `min_gap`.
+    /// Flag longer tracks; default 8h.
     pub long_track: Option<DurationInput>,
 }
 
@@ -218,21 +215,14 @@ fn parse_day(text: &str, tz: &TimeZone, now: Timestamp) -> Result<Date, ToolErro
         })
 }
 
-/// Review a day or a week of the timesheet in the user's time zone: per-day
-/// totals (every day listed, zero-filled; a day is 23 or 25 hours long when
-/// the clocks change), billable and non-billable totals, and what needs a
-/// look: gaps longer than `min_gap` (default 15m) between a day's first start
-/// and last end, overlapping pairs, tracks longer than `long_track` (default
-/// 8h), running timers, and tracks without a project. Give `date` (a day),
-/// `week_of` (the week containing that day, starting on the user's
-/// `week_start`) or `period` (today, yesterday, this_week, last_week); none
-/// means today. A track belongs to the day it starts; running timers count up
-/// to now. Durations are exact seconds (rounding settings apply to reports and
-/// invoices, not here). A timer still running from before the range is listed
-/// under `running_timers`, and a track reaching in from before the range
-/// shows up in `overlaps`, but neither counts in the totals. Each finding
-/// lists at most 50 items, with the count and total time of all. The
-/// resolved range is echoed back.
+/// Review a day or week in the user's time zone: per-day totals (zero-filled;
+/// DST days are 23 or 25 h), billable split, and what needs a look: gaps over
+/// `min_gap`, overlaps, tracks over `long_track`, running timers, tracks
+/// without project. Give `date`, `week_of` or `period`; none means today. A
+/// track belongs to the day it starts; running timers count up to now;
+/// durations are exact (no rounding). A timer or track reaching in from before
+/// the range is listed but not counted. Each finding lists at most 50 items,
+/// with the count and total of all.
 #[tool(
     title = "Review a timesheet",
     read_only,
