@@ -86,8 +86,11 @@ fn parse_duration_text(text: &str) -> Result<i64, ToolError> {
             .hint("use seconds (5400), \"1h30m\", \"90m\" or decimal hours (\"1.5\")")
     };
     if let Ok(hours) = trimmed.parse::<Decimal>() {
-        let secs = (hours * Decimal::from(3600)).round();
-        return i64::try_from(secs).map_err(|_| bad());
+        let secs = hours
+            .checked_mul(Decimal::from(3600))
+            .ok_or_else(|| ToolError::invalid("duration too long"))?
+            .round();
+        return i64::try_from(secs).map_err(|_| ToolError::invalid("duration too long"));
     }
     let duration: SignedDuration = trimmed.parse().map_err(|_| bad())?;
     Ok(duration.as_secs_f64().round() as i64)
@@ -389,6 +392,11 @@ mod tests {
             assert_eq!(err.code, crate::ErrorCode::InvalidArgument, "{bad}");
         }
         assert!(secs(DurationInput::Seconds(0)).is_err());
+        // Too many hours to count in seconds: an error, not a panic.
+        for huge in ["79228162514264337593543950335", "9999999999999999"] {
+            let err = secs(DurationInput::Text(huge.into())).unwrap_err();
+            assert_eq!(err.message, "duration too long", "{huge}");
+        }
     }
 
     #[test]
