@@ -48,9 +48,8 @@ pub struct Defaults {
     pub overlap_policy: OverlapPolicy,
 }
 
-/// Who the user is, their time zone with "now" and "today" in it, their tier,
-/// running timers and defaults. Call this first: it tells how to read and
-/// write times for this user (local times are in `time_zone`).
+/// Call this first: the user, their time zone with "now" and "today" in it
+/// (local times are read there), tier, running timers and defaults.
 #[tool(title = "Get context", read_only, idempotent, scope = "tracks:read")]
 async fn get_context(ctx: &Ctx) -> Result<Context, ToolError> {
     let now = ctx.now();

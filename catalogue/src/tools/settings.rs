@@ -90,10 +90,9 @@ fn settings_out(settings: &Settings, next_seq: i64, now: jiff::Timestamp) -> Set
     }
 }
 
-/// All of the user's settings: time zone, week start, display formats
-/// (date, time, duration), billing defaults (currency, hourly rate,
-/// billable), rounding, overlap policy, the most timers at once and the
-/// invoice number format, with a preview of each format in use.
+/// All of the user's settings: time zone, week start, display formats, billing
+/// defaults, rounding, overlap policy, timer limit and invoice number format,
+/// with previews.
 #[tool(title = "Get settings", read_only, idempotent, scope = "tracks:read")]
 async fn get_settings(ctx: &Ctx) -> Result<SettingsOut, ToolError> {
     let now = ctx.now();
@@ -139,7 +138,7 @@ pub struct UpdateSettings {
     pub clear: Vec<UpdateSettingsClear>,
 }
 
-/// A field `UpdateSettings` can clear.
+// A field `UpdateSettings` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateSettingsClear {
@@ -242,12 +241,10 @@ fn changed_fields(before: &SettingsOut, after: &SettingsOut) -> Vec<String> {
     changed
 }
 
-/// Change settings: only the fields given change (for `rounding`, only its
-/// parts given). Every value is checked first; one bad value is
-/// `invalid_argument` and nothing changes. `changed` lists what changed. A new
-/// time zone cuts days from now on; stored times never move. Lowering
-/// `max_active_timers` leaves running timers running (a note says so). Invoices
-/// keep their quantities when rounding changes.
+/// Change settings: only the fields given change (in `rounding`, only its parts
+/// given). Any bad value is `invalid_argument` and nothing changes; `changed`
+/// lists what did. A new time zone never moves stored times; lowering
+/// `max_active_timers` leaves running timers running.
 #[tool(title = "Update settings", idempotent, scope = "admin")]
 async fn update_settings(ctx: &Ctx, args: UpdateSettings) -> Result<SettingsUpdated, ToolError> {
     let now = ctx.now();
@@ -357,9 +354,9 @@ fn features(limits: &Limits) -> Vec<String> {
     }
 }
 
-/// The user's tier, usage against its limits (`null` = unlimited), and every
-/// tier with its limits and tools; `locked_tools` answer `tier_required`. The
-/// operator changes tiers (`teetrack users set-tier`).
+/// The user's tier, usage against its limits (`null` = unlimited), every tier's
+/// limits and tools; `locked_tools` answer `tier_required`. The operator
+/// changes tiers.
 #[tool(
     title = "Get subscription",
     read_only,

@@ -57,10 +57,8 @@ pub struct TagSaved {
     pub replayed: bool,
 }
 
-/// Create a tag to label tracks with. Returns the tag. A name another tag
-/// already has is a `conflict` (compared case-insensitively; the error names
-/// the existing tag, which can simply be used instead). Colours are
-/// `#RRGGBB`.
+/// Create a tag to label tracks. A taken name (any case) is a `conflict`; the
+/// error names the existing tag, which can be used instead.
 #[tool(title = "Create a tag", scope = "tracks:write")]
 async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
     let now = ctx.now();
@@ -113,10 +111,8 @@ pub struct TagList {
     pub next_cursor: Option<String>,
 }
 
-/// List tags by name, each with how many tracks carry it and their total
-/// time (all time; running timers count up to now). `search` matches part of
-/// the name. `total_count` covers the whole filtered set; page on with
-/// `next_cursor`.
+/// List tags by name with how many tracks carry each and their total time
+/// (running timers up to now).
 #[tool(title = "List tags", read_only, idempotent, scope = "tracks:read")]
 async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
     let now = ctx.now();
@@ -160,7 +156,7 @@ pub struct UpdateTag {
     pub clear: Vec<UpdateTagClear>,
 }
 
-/// A field `UpdateTag` can clear.
+// A field `UpdateTag` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateTagClear {
@@ -173,10 +169,8 @@ pub struct TagUpdated {
     pub tag: TagOut,
 }
 
-/// Rename or recolour a tag (`null` = not given; `clear: ["color"]` removes
-/// the colour); the tracks that carry it keep it (including
-/// tracks on invoices: a tag is a label, not billed data). A name another
-/// tag has is a `conflict`; a name matching several tags is `ambiguous`.
+/// Rename or recolour a tag (`null` = not given; `clear: ["color"]` removes the
+/// colour); tracks keep it, invoiced ones too. A taken name is a `conflict`.
 #[tool(title = "Update a tag", idempotent, scope = "tracks:write")]
 async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError> {
     let now = ctx.now();
@@ -229,9 +223,8 @@ pub struct TagDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a tag: it is removed from every track that carries it (the tracks
-/// stay, invoiced ones too: a tag is not billed data). With `dry_run: true`,
-/// returns the tag and how many tracks carry it, and deletes nothing.
+/// Delete a tag: it is removed from every track (the tracks stay, invoiced ones
+/// too).
 #[tool(
     title = "Delete a tag",
     destructive,

@@ -12,7 +12,7 @@ use crate::time::parse_instant;
 use crate::tracking::{self, Billing, TrackOut};
 use crate::{Ctx, ErrorCode, ToolError, tool};
 
-/// What to do when the user's `max_active_timers` are already running.
+// What to do when the user's `max_active_timers` are already running.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IfRunning {
@@ -87,10 +87,9 @@ struct TimerStart {
 }
 
 /// Start a timer now or at `start`. At the `max_active_timers` limit the oldest
-/// timer is stopped at the new start (listed in `stopped`), unless `if_running:
-/// error` answers `timer_running`; one stopped after over 24 hours needs
-/// `confirm: true`, and one started in the same second is discarded (listed in
-/// `discarded`). Overlaps follow the overlap policy.
+/// is stopped (listed in `stopped`; discarded if it started that same second),
+/// unless `if_running: error` answers `timer_running`; stopping one after over
+/// 24 hours needs `confirm`. Overlaps follow the overlap policy.
 #[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -136,9 +135,9 @@ pub struct TimerStopped {
 }
 
 /// Stop a running timer, now or at `end`. None running: `no_timer_running`;
-/// several and no `id`: `ambiguous`. Stopped in the second it started, the
-/// timer is deleted (no 0 s tracks) and the result says `discarded: true`.
-/// After over 24 hours it needs `confirm: true` or an explicit `end`.
+/// several and no `id`: `ambiguous`. Stopped in the second it started, it is
+/// deleted and the result says `discarded: true`. After over 24 hours it needs
+/// `confirm` or an explicit `end`.
 #[tool(title = "Stop a timer", scope = "tracks:write")]
 async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
     let settings = ctx.settings().await?;
@@ -208,8 +207,8 @@ pub struct ActiveTimers {
     pub max_active_timers: u32,
 }
 
-/// List the running timers, oldest first, with how long each has run.
-/// An empty list means no timer is running.
+/// The running timers, oldest first, with how long each has run; empty when
+/// none runs.
 #[tool(
     title = "List running timers",
     read_only,
@@ -255,11 +254,10 @@ pub struct SwitchTimer {
     pub idempotency_key: Option<String>,
 }
 
-/// Stop the running timer and start another at the same instant, atomically:
-/// either both happen or neither. With no timer running it just starts one;
-/// with several running, `stop` says which (else `ambiguous`). A timer that
-/// started in the same second is deleted rather than kept as a 0 s track
-/// (listed in `discarded`).
+/// Stop the running timer and start another at the same instant, atomically
+/// (both or neither). None running: just starts; several: `stop` says which
+/// (else `ambiguous`). A timer started that same second is deleted, not kept as
+/// 0 s (listed in `discarded`).
 #[tool(title = "Switch to another timer", scope = "tracks:write")]
 async fn switch_timer(ctx: &Ctx, args: SwitchTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -296,8 +294,7 @@ pub struct ContinueTrack {
 }
 
 /// Start a new timer with the description, project, tags, billable flag and
-/// rate override of a past track ("continue what I did yesterday"). The past
-/// track is left as it is. Timer limits work as in `start_timer`.
+/// rate of a past track (left as it is). Timer limits as in start_timer.
 #[tool(title = "Continue a past track", scope = "tracks:write")]
 async fn continue_track(ctx: &Ctx, args: ContinueTrack) -> Result<TimerStarted, ToolError> {
     let past = ctx

@@ -5,9 +5,14 @@
 
 use catalogue::registry;
 
-/// Today's measured figure, rounded up: the size may only shrink. Phase 2 of
-/// issue 10 trims descriptions down to 12,000.
-const CEILING_TOKENS: usize = 18_300;
+/// The measured figure (13,994 after phase 2 of issue 10 trimmed the tool
+/// files' descriptions) plus 300 tokens of headroom for the `maxLength`
+/// bounds issue 16 adds; the size may only shrink. Issue 10's target is
+/// 12,000: what is left is in the shared schema parts (the `Ref` and
+/// duration descriptions repeated inside every reference property, enum
+/// type descriptions inside `anyOf` branches, the domain enums' "One of"
+/// meanings).
+const CEILING_TOKENS: usize = 14_300;
 
 /// Characters / 4 over every tool's model-facing parts, as `tools/list`
 /// serves them.

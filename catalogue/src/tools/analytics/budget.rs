@@ -151,14 +151,12 @@ fn budget_status(
     }
 }
 
-/// How a project's budget stands (pro tier): used, remaining (negative once
-/// exceeded), percent and status `ok`, `warning` (at the alert percent) or
-/// `exceeded`, for hours and/or amount. A `monthly` budget counts the current
-/// month (echoed in `range`). Hours follow the rounding setting; amounts count
-/// billable tracks in the budget's currency, other currencies listed apart.
-/// Running timers count up to now. Without `project`: every unarchived project
-/// with a budget, worst first. A named project without a budget is
-/// `invalid_argument`.
+/// How a project's budget stands (pro tier): used, remaining, percent and
+/// status `ok`, `warning` or `exceeded` for hours and/or amount (`monthly`:
+/// this month). Hours are rounded; amounts count billable tracks in the
+/// budget's currency, others listed apart. Running timers count up to now.
+/// Without `project`: every unarchived project with a budget, worst first; a
+/// named project without one is `invalid_argument`.
 #[tool(
     title = "Get budget status",
     read_only,

@@ -158,11 +158,9 @@ fn csv_filename(range: Option<Range>, settings: &Settings) -> String {
 }
 
 /// Stopped tracks as CSV (RFC 4180, header row), oldest first, filtered like
-/// list_tracks. Columns: date, start, end, duration, hours, project, client,
-/// tags, description, billable, rate, amount, currency; exact figures, not
-/// rounded (get_time_totals rounds). Running timers are left out
+/// list_tracks, with exact (unrounded) figures. Running timers are left out
 /// (`running_excluded` counts them). At most `limit` rows per call; `capped`
-/// and `next_cursor` page on (each page has a header); `total_rows` counts all.
+/// and `next_cursor` page on.
 #[tool(
     title = "Export tracks as CSV",
     read_only,

@@ -15,7 +15,7 @@ use crate::rounding::Rounding;
 use crate::time::{PeriodName, ResolvedRange};
 use crate::{Ctx, ToolError, money, pagination, tool};
 
-/// What projects are ranked by.
+// What projects are ranked by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RankBy {
@@ -100,12 +100,10 @@ pub struct TopProjects {
     pub running_track_ids: Vec<i32>,
 }
 
-/// Projects ranked by rounded hours (`by: hours`) or billable amount in one
-/// currency (`by: amount`: `currency`, else the user's default; other
-/// currencies are listed in `other_currencies`, never converted). Ties go to
-/// more hours, then name. Range: `period` or `from`/`to`, default `this_month`,
-/// echoed back. Running timers count up to now. Time without project is shown
-/// apart; `share_percent` is of all rounded time.
+/// Projects ranked by rounded hours or by billable amount in one currency
+/// (`currency`, default the user's; others listed in `other_currencies`).
+/// Range: `period` or `from`/`to`, default `this_month`, echoed. Running timers
+/// count up to now; time without project is shown apart.
 #[tool(
     title = "Get top projects",
     read_only,

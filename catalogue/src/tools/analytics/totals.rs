@@ -126,18 +126,14 @@ fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
     }
 }
 
-/// Hours and billable amounts (per currency) over a range, in day, week, month
-/// or year buckets cut in the user's time zone (DST-aware, weeks from
-/// `week_start`; empty buckets listed with zeros), optionally split and
-/// filtered by project, client, tag or billable. Range: `period` or `from`/`to`
-/// (`to` alone is refused), default `this_week`, echoed back; over 100 buckets
-/// is `invalid_argument`.
-///
-/// A track counts in the bucket it starts in unless `split_at_midnight`.
-/// Running timers count up to now (`running_track_ids`). The rounding setting
-/// (echoed) applies to reported figures: scope `track` per track, `total` per
-/// bucket and group, so groups may not add up exactly; a track with two tags
-/// counts in both. Amounts come from rounded time, never summed across
+/// Hours and billable amounts per currency over a range, in day, week, month or
+/// year buckets in the user's time zone (DST-aware; empty buckets zero-filled),
+/// optionally split and filtered. Range: `period` or `from`/`to` (`to` alone is
+/// refused), default `this_week`, echoed; over 100 buckets is
+/// `invalid_argument`. A track counts in the bucket it starts in unless
+/// `split_at_midnight`. Running timers count up to now. Rounding (echoed)
+/// applies per track or per bucket and group (scope `total`: groups may not add
+/// up exactly); a track with two tags counts in both. Amounts never mix
 /// currencies.
 #[tool(
     title = "Get time totals",

@@ -47,10 +47,8 @@ pub struct ClientList {
     pub next_cursor: Option<String>,
 }
 
-/// List clients by name with their contact details, billing defaults and
-/// how many projects each has. Only clients that are not archived unless
-/// `status` says otherwise; `search` matches part of the name. `total_count`
-/// covers the whole filtered set; page on with `next_cursor`.
+/// List clients by name with contact details, billing defaults and project
+/// count; unarchived unless `status` says otherwise.
 #[tool(title = "List clients", read_only, idempotent, scope = "tracks:read")]
 async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolError> {
     let settings = ctx.settings().await?;
@@ -135,8 +133,8 @@ pub struct ClientDetail {
     pub invoice_count: i64,
 }
 
-/// One client with its projects, unbilled billable work per currency (stopped
-/// tracks on no invoice or only void ones) and its invoice count.
+/// One client with its projects, unbilled billable work per currency and
+/// invoice count.
 #[tool(title = "Get a client", read_only, idempotent, scope = "tracks:read")]
 async fn get_client(ctx: &Ctx, GetClient { client }: GetClient) -> Result<ClientDetail, ToolError> {
     let settings = ctx.settings().await?;

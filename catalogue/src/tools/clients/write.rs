@@ -45,10 +45,10 @@ pub struct ClientSaved {
     pub replayed: bool,
 }
 
-/// Create a client with contact details and the billing defaults its projects
-/// inherit (currency, rate; payment terms default 30 days). A name already
-/// taken (archived included, any case) is a `conflict`; the free tier allows 3
-/// unarchived clients (`limit_reached`).
+/// Create a client with contact details and billing defaults its projects
+/// inherit (payment terms default 30 days). A taken name (archived included,
+/// any case) is a `conflict`; the free tier allows 3 unarchived clients
+/// (`limit_reached`).
 #[tool(title = "Create a client", scope = "tracks:write")]
 async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -139,7 +139,7 @@ pub struct UpdateClient {
     pub clear: Vec<UpdateClientClear>,
 }
 
-/// A field `UpdateClient` can clear.
+// A field `UpdateClient` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateClientClear {
@@ -163,10 +163,9 @@ pub struct ClientUpdated {
 }
 
 /// Change a client: only the fields given change (`null` = not given); `clear`
-/// lists fields to clear. A new currency or rate applies to new tracks only
-/// (update_project's `reprice_unbilled` re-rates). Restoring an archived client
-/// counts against the free tier's 3 (`limit_reached`). A taken name is a
-/// `conflict`.
+/// lists fields to clear. A new currency or rate applies to new tracks only.
+/// Restoring counts against the free tier's 3 clients (`limit_reached`); a
+/// taken name is a `conflict`.
 #[tool(title = "Update a client", idempotent, scope = "tracks:write")]
 async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, ToolError> {
     let settings = ctx.settings().await?;
@@ -319,10 +318,8 @@ pub struct ClientDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a client; its projects stay, without a client (inherited rate and
-/// currency fall back to the user's defaults). A client with invoices, void
-/// ones included, is archived instead (`outcome` says which). `dry_run` changes
-/// nothing.
+/// Delete a client; its projects stay, without client. A client with invoices
+/// (void included) is archived instead (`outcome` says which).
 #[tool(
     title = "Delete a client",
     destructive,

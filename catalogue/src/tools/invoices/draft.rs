@@ -302,15 +302,13 @@ pub struct InvoiceGenerated {
 }
 
 /// Create a draft invoice from a client's (or one project's) unbilled,
-/// billable, stopped tracks starting in `period` or `from`/`to` (`to: "now"`
-/// bills everything so far), and lock those tracks (`track_invoiced`) until the
-/// draft is deleted, they are removed from it, or the invoice is voided. Lines
-/// follow `group_by`; quantity is rounded hours (2 decimals), unit price the
-/// tracks' stored rate (no rate: 0, with a warning), amount rounded half-up;
-/// total = lines − discount + tax. Running, non-billable and invoiced tracks
-/// are counted in `skipped`. Several currencies without `currency`, nothing to
-/// bill, or a project without client is `invalid_argument`; a concurrent call's
-/// tracks are a `conflict`. Check with preview_invoice first.
+/// billable, stopped tracks starting in `period` or `from`/`to` (`to: "now"`:
+/// all so far), locking them (`track_invoiced`) until the draft is deleted,
+/// they are removed, or the invoice is voided. Quantity is rounded hours, unit
+/// price the tracks' stored rate (none: 0, with a warning); total = lines −
+/// discount + tax. Left-out tracks are counted in `skipped`. Several currencies
+/// without `currency`, nothing to bill, or a project without client is
+/// `invalid_argument`. Check with preview_invoice first.
 #[tool(
     title = "Generate an invoice from tracks",
     tier = "pro",
@@ -416,10 +414,9 @@ pub struct InvoiceCreated {
     pub replayed: bool,
 }
 
-/// Create a draft invoice from typed-in lines (a fee, expenses); it bills no
-/// tracks (use generate_invoice for tracked time). Amounts are quantity × unit
-/// price rounded half-up. No lines, a quantity ≤ 0, a negative price or a due
-/// date before the issue date is `invalid_argument`.
+/// Create a draft invoice from typed-in lines (fees, expenses); it bills no
+/// tracks (generate_invoice does). Amount = quantity × unit price, rounded
+/// half-up. A due date before the issue date is `invalid_argument`.
 #[tool(title = "Create an invoice", tier = "pro", scope = "invoices")]
 async fn create_invoice(ctx: &Ctx, args: CreateInvoice) -> Result<InvoiceCreated, ToolError> {
     const TOOL: &str = "create_invoice";

@@ -43,7 +43,7 @@ pub struct UpdateInvoice {
     pub clear: Vec<UpdateInvoiceClear>,
 }
 
-/// A field `UpdateInvoice` can clear.
+// A field `UpdateInvoice` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateInvoiceClear {
@@ -64,9 +64,8 @@ pub struct InvoiceChanged {
 
 /// Change a draft: only the fields given change (`null` = not given; `clear`
 /// resets notes or dates). `lines` replaces the manual lines;
-/// `remove_track_ids` frees tracks and recomputes their lines (an emptied line
-/// goes). A sent, paid or void invoice is `invoice_frozen`; a track not on it
-/// is `not_found`.
+/// `remove_track_ids` frees tracks and recomputes their lines. Not a draft:
+/// `invoice_frozen`; a track not on it: `not_found`.
 #[tool(
     title = "Update a draft invoice",
     idempotent,
@@ -205,10 +204,9 @@ pub struct InvoiceSent {
     pub invoice: InvoiceOut,
 }
 
-/// Mark a draft as sent: it gets the next number of the user's gapless sequence
-/// (format from `invoice_number_format`), an issue date (default today) and a
-/// due date (default issue date + the client's payment terms). Then it is
-/// frozen: never edited or deleted; void it instead. A non-draft is
+/// Send a draft: it gets the next gapless number (`invoice_number_format`), an
+/// issue date (default today) and a due date (default by the client's payment
+/// terms), then is frozen (void it instead of editing). A non-draft is
 /// `invoice_frozen`; no lines or a due date before the issue date is
 /// `invalid_argument`.
 #[tool(
@@ -298,11 +296,10 @@ pub struct SetInvoiceStatus {
     pub dry_run: bool,
 }
 
-/// Mark a sent invoice `paid` (again to correct the date) or `void`: cancelled
-/// for good, keeps its number, frees its tracks. A draft cannot be paid or
-/// voided (`invalid_argument`: send or delete it); a void one cannot be paid
-/// (`invoice_frozen`). A payment date before the issue date is
-/// `invalid_argument`.
+/// Mark a sent invoice `paid` (again to correct the date) or `void` (final;
+/// keeps its number, frees its tracks). A draft is `invalid_argument` (send or
+/// delete it); paying a void one is `invoice_frozen`; a payment date before the
+/// issue date is `invalid_argument`.
 #[tool(
     title = "Set an invoice's status",
     destructive,
@@ -382,11 +379,9 @@ pub struct DeleteInvoice {
     pub dry_run: bool,
 }
 
-/// Delete a draft invoice for good, freeing its tracks (they can be edited
-/// and invoiced again). Sent, paid and void invoices are never deleted
-/// (`invoice_frozen`): void a sent one with set_invoice_status instead. With
-/// `dry_run: true`, returns the draft and the tracks it would free, and
-/// changes nothing.
+/// Delete a draft for good, freeing its tracks. Sent, paid and void invoices
+/// are never deleted (`invoice_frozen`): void a sent one with
+/// set_invoice_status.
 #[tool(
     title = "Delete a draft invoice",
     destructive,

@@ -104,8 +104,8 @@ pub struct InvoiceList {
 }
 
 /// List invoices, newest first, by status, client and issue period (an undated
-/// draft counts by creation day). Totals per currency cover the whole filtered
-/// set, void ones left out.
+/// draft by creation day). Totals per currency cover the whole filtered set,
+/// void ones left out.
 #[tool(
     title = "List invoices",
     read_only,
@@ -206,9 +206,8 @@ pub struct InvoiceId {
     pub id: i32,
 }
 
-/// One invoice by id, in any state: its client's details, lines (with the
-/// tracks each bills), track count, totals, dates and status. Another user's
-/// id, like a missing one, is `not_found`.
+/// One invoice by id, in any state: client details, lines with the tracks each
+/// bills, totals, dates and status.
 #[tool(
     title = "Get an invoice",
     read_only,
@@ -253,9 +252,8 @@ pub const CSV_HEADER: [&str; 9] = [
     "currency",
 ];
 
-/// An invoice's lines as CSV (RFC 4180, header row): number, issue date,
-/// client, description, duration and quantity, unit price, amount, currency.
-/// Drafts export with empty number and date.
+/// An invoice's lines as CSV (RFC 4180, header row). Drafts export with empty
+/// number and date.
 #[tool(
     title = "Export an invoice as CSV",
     read_only,

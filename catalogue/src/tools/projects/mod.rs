@@ -40,13 +40,13 @@ fn money_list(amounts: &BTreeMap<String, Decimal>) -> Vec<MoneyOut> {
         .collect()
 }
 
-/// Budget hours: a whole number or a decimal string.
+// Budget hours: a whole number or a decimal string.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Hours {
-    /// Whole hours.
+    // Whole hours.
     Whole(u32),
-    /// Decimal hours such as "37.5".
+    // Decimal hours such as "37.5".
     Text(String),
 }
 

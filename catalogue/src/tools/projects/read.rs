@@ -48,8 +48,8 @@ pub struct ProjectList {
 }
 
 /// List projects by name with client, billing defaults and budget; unarchived
-/// unless `status` says otherwise. `include_spent` adds exact time tracked
-/// (running timers up to now) and billable amount per currency.
+/// unless `status` says otherwise. `include_spent` adds exact time and billable
+/// amount per currency.
 #[tool(title = "List projects", read_only, idempotent, scope = "tracks:read")]
 async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
     let settings = ctx.settings().await?;
@@ -117,9 +117,8 @@ pub struct GetProject {
 }
 
 /// One project with client, billing defaults (`new_tracks`: the rate and
-/// currency new tracks get, and from where), budget settings and `spent`: exact
-/// time tracked (running timers up to now) and billable amount per currency.
-/// Budget use: get_budget_status.
+/// currency new tracks get, and from where), budget and `spent` (exact time,
+/// billable amount per currency).
 #[tool(title = "Get a project", read_only, idempotent, scope = "tracks:read")]
 async fn get_project(
     ctx: &Ctx,

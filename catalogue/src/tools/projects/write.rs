@@ -52,11 +52,9 @@ pub struct ProjectSaved {
 }
 
 /// Create a project, optionally for a client, with billing defaults and a
-/// budget (pro tier, else `tier_required`). Returns it with `new_tracks`: the
-/// rate and currency new tracks get (project → client → user default).
-/// `billable` defaults to true when a client or rate is given. A name already
-/// taken (archived included, any case) is a `conflict`; the free tier allows 5
-/// unarchived projects (`limit_reached`).
+/// budget (pro tier, else `tier_required`). `new_tracks` says what rate and
+/// currency its tracks get. A taken name (archived included, any case) is a
+/// `conflict`; the free tier allows 5 unarchived projects (`limit_reached`).
 #[tool(title = "Create a project", scope = "tracks:write")]
 async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -161,7 +159,7 @@ pub struct UpdateProject {
     pub clear: Vec<UpdateProjectClear>,
 }
 
-/// A field `UpdateProject` can clear.
+// A field `UpdateProject` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateProjectClear {
@@ -230,13 +228,11 @@ pub struct ProjectUpdated {
 }
 
 /// Change a project: only the fields given change (`null` = not given); `clear`
-/// lists fields to clear. A new rate, currency or client applies to new tracks
-/// only (`notes` counts unbilled tracks that differ), unless `reprice_unbilled:
-/// true` re-rates its unbilled tracks (overrides too; invoiced ones never) and
-/// lists each change in `repriced`. `dry_run` previews. Archived projects can
-/// still be named in track tools; restoring counts against the free tier's 5
-/// projects (`limit_reached`). Setting a budget needs pro (`tier_required`);
-/// clearing it works on any tier. A taken name is a `conflict`.
+/// lists fields to clear. New rate, currency or client apply to new tracks only
+/// (`notes` counts unbilled ones that differ) unless `reprice_unbilled`
+/// re-rates unbilled tracks (listed in `repriced`). Restoring counts against
+/// the free tier's 5 projects (`limit_reached`). Setting a budget needs pro
+/// (`tier_required`); clearing it does not. A taken name is a `conflict`.
 #[tool(
     title = "Update a project",
     destructive,
@@ -488,10 +484,9 @@ pub struct ProjectDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a project for good. With tracks, `tracks` says what happens to them.
-/// Refused with `track_invoiced` while any track is on a non-void invoice:
-/// archive it with update_project instead. `dry_run` shows the counts (also
-/// without `tracks`).
+/// Delete a project for good; with tracks, `tracks` says what happens to them.
+/// A track on a non-void invoice makes it `track_invoiced`: archive it instead.
+/// `dry_run` shows the counts.
 #[tool(
     title = "Delete a project",
     destructive,

@@ -45,7 +45,7 @@ pub struct TrackChanges {
     pub clear: Vec<TrackChangesClear>,
 }
 
-/// A field `bulk_update_tracks` can clear.
+// A field `bulk_update_tracks` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackChangesClear {
@@ -107,17 +107,14 @@ pub struct BulkUpdated {
     pub range: Option<ResolvedRange>,
 }
 
-/// Change many tracks in one transaction (all or nothing): select by `ids` or
-/// `filter` (list_tracks' filters, at least one; at most 500 tracks, else
-/// `invalid_argument` with `matched`), and `set` description, project, tags to
-/// add/remove, billable or rate; `set.clear` removes project or rate. A new
-/// project or rate re-resolves billing as update_track does. Times never
-/// change; running timers match unless `running: false`. Tracks already as
-/// asked are listed as unchanged. Unknown ids or names are `not_found`, several
-/// matches `ambiguous`. A track on a draft, sent or paid invoice fails the call
-/// with `track_invoiced` unless `skip_invoiced: true`. `dry_run` shows exactly
-/// what would change. The first 100 changes are detailed; id lists are
-/// complete.
+/// Change many tracks in one transaction (all or nothing), selected by `ids` or
+/// `filter` (list_tracks' filters; at most 500 tracks, else `invalid_argument`
+/// with `matched`). A new project or rate re-resolves billing as update_track
+/// does; times never change; running timers match unless `running: false`. A
+/// track on a draft, sent or paid invoice fails the call (`track_invoiced`)
+/// unless `skip_invoiced`. Unknown ids or names: `not_found`; several matches:
+/// `ambiguous`. `dry_run` shows exactly what would change; the first 100
+/// changes are detailed.
 #[tool(
     title = "Update many tracks",
     destructive,

@@ -50,10 +50,10 @@ pub struct TrackSaved {
     pub replayed: bool,
 }
 
-/// Log time already spent: `start` and `end` or `duration`. The end must be
-/// after the start; over 24 hours needs `confirm: true`. Rate and currency are
-/// fixed when saved (track → project → client → user default). Overlaps follow
-/// the overlap policy: `warn` saves and lists them, `reject` answers `overlap`.
+/// Log time already spent: `start` and `end` or `duration`; the end must be
+/// after the start, over 24 hours needs `confirm`. Rate and currency are fixed
+/// when saved (track → project → client → user). Overlaps: `warn` saves and
+/// lists them, `reject` answers `overlap`.
 #[tool(title = "Log time", scope = "tracks:write")]
 async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -145,7 +145,7 @@ pub struct UpdateTrack {
     pub confirm: bool,
 }
 
-/// A field of a track that `update_track` can clear.
+// A field of a track that `update_track` can clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpdateTrackClear {
@@ -264,9 +264,8 @@ pub struct TrackDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a track for good (running timers too). With `dry_run: true`,
-/// returns the track that would be deleted and changes nothing. A track on an
-/// invoice that is not void cannot be deleted (`track_invoiced`).
+/// Delete a track for good (running timers too). A track on a non-void invoice
+/// is `track_invoiced`.
 #[tool(
     title = "Delete a track",
     destructive,

@@ -57,10 +57,9 @@ pub struct TrackList {
     pub next_cursor: Option<String>,
 }
 
-/// List tracks, newest first, filtered by period (or `from`/`to`), project,
-/// tag, billable, running state or text. A track belongs to the day it
-/// starts. Totals cover the whole filtered set, not only this page; page on
-/// with `next_cursor`. The resolved range is echoed back.
+/// List tracks, newest first, filtered by period or `from`/`to`, project, tag,
+/// billable, running or text. Totals cover the whole filtered set; the range is
+/// echoed.
 #[tool(title = "List tracks", read_only, idempotent, scope = "tracks:read")]
 async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError> {
     let settings = ctx.settings().await?;
@@ -112,8 +111,7 @@ pub struct TrackId {
     pub id: i32,
 }
 
-/// One track by id, running or stopped. Another user's id, like a missing
-/// one, is `not_found`.
+/// One track by id, running or stopped.
 #[tool(title = "Get a track", read_only, idempotent, scope = "tracks:read")]
 async fn get_track(ctx: &Ctx, TrackId { id }: TrackId) -> Result<TrackOut, ToolError> {
     let settings = ctx.settings().await?;

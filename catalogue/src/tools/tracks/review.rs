@@ -215,14 +215,12 @@ fn parse_day(text: &str, tz: &TimeZone, now: Timestamp) -> Result<Date, ToolErro
         })
 }
 
-/// Review a day or week in the user's time zone: per-day totals (zero-filled;
-/// DST days are 23 or 25 h), billable split, and what needs a look: gaps over
-/// `min_gap`, overlaps, tracks over `long_track`, running timers, tracks
-/// without project. Give `date`, `week_of` or `period`; none means today. A
-/// track belongs to the day it starts; running timers count up to now;
-/// durations are exact (no rounding). A timer or track reaching in from before
-/// the range is listed but not counted. Each finding lists at most 50 items,
-/// with the count and total of all.
+/// Review a day (`date`, default today), a week (`week_of`) or `period` in the
+/// user's time zone: per-day totals (zero-filled), billable split, and
+/// findings: gaps over `min_gap`, overlaps, tracks over `long_track`, running
+/// timers, tracks without project. Exact durations, no rounding; a track
+/// belongs to the day it starts; tracks reaching in from before are listed, not
+/// counted. At most 50 items per finding, with the count and total of all.
 #[tool(
     title = "Review a timesheet",
     read_only,
