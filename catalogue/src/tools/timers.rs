@@ -89,7 +89,9 @@ struct TimerStart {
 /// Start a timer now or at `start`. At the `max_active_timers` limit the oldest
 /// is stopped (listed in `stopped`; discarded if it started that same second),
 /// unless `if_running: error` answers `timer_running`; stopping one after over
-/// 24 hours needs `confirm`. Overlaps follow the overlap policy.
+/// 24 hours needs `confirm`. Overlaps follow the overlap policy. A project or
+/// tag name matching several is `ambiguous` (candidates listed), none
+/// `not_found`.
 #[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {

@@ -5,7 +5,7 @@
 
 use catalogue::registry;
 
-/// The measured figure (13,994 after phase 2 of issue 10 trimmed the tool
+/// The measured figure (14,037 after phase 2 of issue 10 trimmed the tool
 /// files' descriptions) plus 300 tokens of headroom for the `maxLength`
 /// bounds issue 16 adds; the size may only shrink. Issue 10's target is
 /// 12,000: what is left is in the shared schema parts (the `Ref` and

@@ -53,7 +53,8 @@ pub struct TrackSaved {
 /// Log time already spent: `start` and `end` or `duration`; the end must be
 /// after the start, over 24 hours needs `confirm`. Rate and currency are fixed
 /// when saved (track → project → client → user). Overlaps: `warn` saves and
-/// lists them, `reject` answers `overlap`.
+/// lists them, `reject` answers `overlap`. A name matching several projects or
+/// tags is `ambiguous` (candidates listed).
 #[tool(title = "Log time", scope = "tracks:write")]
 async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
