@@ -6,7 +6,7 @@
 //!   each answered with their own id, and none is an internal error.
 //!
 //! The normal test run tries a few hundred cases; for a long run:
-//! `TEETRACK_FUZZ_CASES=1000000 cargo test -p teetrack --bin teetrack rpc::fuzz`
+//! `TEETRACK_FUZZ_CASES=1000000 cargo test -p teetrack --lib fuzz`
 //! (cases per property). A failure prints the frame or the arguments.
 
 use std::io::Write;
@@ -678,7 +678,12 @@ fn every_tool_answers_arguments_shaped_by_its_schema_without_an_internal_error()
         let outcome = match (&answer["error"]["code"], &answer["result"]["isError"]) {
             (Value::Number(code), _) => format!("error {code}"),
             (_, Value::Bool(true)) => {
-                format!("isError {}", answer["result"]["structuredContent"]["code"])
+                // An error's body comes as text only (issue 10): its code is in the JSON text.
+                let body: Value = answer["result"]["content"][0]["text"]
+                    .as_str()
+                    .and_then(|text| serde_json::from_str(text).ok())
+                    .unwrap_or_default();
+                format!("isError {}", body["code"])
             }
             _ => "result".to_owned(),
         };
