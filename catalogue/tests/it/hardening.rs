@@ -96,6 +96,19 @@ async fn a_huge_stored_rate_never_makes_a_tool_panic_and_a_delete_reports_succes
     let id = logged["track"]["id"].clone();
     app.ok(
         &ada,
+        "log_track",
+        json!({"start": "12:00", "end": "13:00", "project": "Web"}),
+    )
+    .await;
+    // Repricing sums the old amounts, each as large as a Decimal gets.
+    app.ok(
+        &ada,
+        "update_project",
+        json!({"project": "Web", "hourly_rate": "100", "reprice_unbilled": true, "dry_run": true}),
+    )
+    .await;
+    app.ok(
+        &ada,
         "start_timer",
         json!({"project": "Web", "start": "08:00"}),
     )

@@ -152,7 +152,7 @@ async fn list_invoices(ctx: &Ctx, args: ListInvoices) -> Result<InvoiceList, Too
         };
         let entry = sums.entry(currency.clone()).or_default();
         entry.0 += 1;
-        entry.1[slot] += *total;
+        entry.1[slot] = money::add(entry.1[slot], *total);
     }
     let next_cursor = if page.more {
         page.invoices
@@ -187,7 +187,10 @@ async fn list_invoices(ctx: &Ctx, args: ListInvoices) -> Result<InvoiceList, Too
                     draft: money::format(draft, &currency),
                     outstanding: money::format(outstanding, &currency),
                     paid: money::format(paid, &currency),
-                    total: money::format(draft + outstanding + paid, &currency),
+                    total: money::format(
+                        money::add(money::add(draft, outstanding), paid),
+                        &currency,
+                    ),
                     currency,
                 },
             )

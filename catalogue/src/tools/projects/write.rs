@@ -417,10 +417,12 @@ fn reprice(
         let old = amount(track.billable, track.hourly_rate, seconds, &track.currency);
         let new = amount(track.billable, rate, seconds, currency);
         if let Some(old) = old {
-            *before_totals.entry(track.currency.clone()).or_default() += old;
+            let sum = before_totals.entry(track.currency.clone()).or_default();
+            *sum = money::add(*sum, old);
         }
         if let Some(new) = new {
-            *after_totals.entry(currency.to_owned()).or_default() += new;
+            let sum = after_totals.entry(currency.to_owned()).or_default();
+            *sum = money::add(*sum, new);
         }
         if tracks.len() < MAX_REPRICED_LISTED {
             tracks.push(RepricedTrack {
