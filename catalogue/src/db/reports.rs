@@ -91,8 +91,7 @@ pub fn items(
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
     let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
-    // Bounded batches keep each statement well under the bind-parameter limit.
-    for chunk in ids.chunks(500) {
+    for chunk in super::common::chunks(&ids) {
         for (track_id, id, name) in track_tags::table
             .inner_join(tags::table)
             .filter(track_tags::track_id.eq_any(chunk))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
+use super::common::{chunks, insert_chunks};
 use super::{Conn, epoch, instant};
 use crate::reference::Named;
 use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
@@ -55,25 +56,32 @@ fn mine(user_id: i32) -> Scoped {
 /// Rows with their project names and tags, in the order given.
 fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
-    let project_names: HashMap<i32, String> = projects::table
-        .filter(projects::id.eq_any(&project_ids))
-        .select((projects::id, projects::name))
-        .load::<(i32, String)>(conn)?
-        .into_iter()
-        .collect();
+    let mut project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    let mut project_names: HashMap<i32, String> = HashMap::new();
+    for chunk in chunks(&project_ids) {
+        project_names.extend(
+            projects::table
+                .filter(projects::id.eq_any(chunk))
+                .select((projects::id, projects::name))
+                .load::<(i32, String)>(conn)?,
+        );
+    }
     let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
-    for (track_id, id, name) in track_tags::table
-        .inner_join(tags::table)
-        .filter(track_tags::track_id.eq_any(&ids))
-        .order((track_tags::track_id, tags::name))
-        .select((track_tags::track_id, tags::id, tags::name))
-        .load::<(i32, i32, String)>(conn)?
-    {
-        tags_of
-            .entry(track_id)
-            .or_default()
-            .push(Named { id, name });
+    for chunk in chunks(&ids) {
+        for (track_id, id, name) in track_tags::table
+            .inner_join(tags::table)
+            .filter(track_tags::track_id.eq_any(chunk))
+            .order((track_tags::track_id, tags::name))
+            .select((track_tags::track_id, tags::id, tags::name))
+            .load::<(i32, i32, String)>(conn)?
+        {
+            tags_of
+                .entry(track_id)
+                .or_default()
+                .push(Named { id, name });
+        }
     }
     Ok(rows
         .into_iter()
@@ -169,9 +177,11 @@ fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> 
             )
         })
         .collect();
-    diesel::insert_into(track_tags::table)
-        .values(rows)
-        .execute(conn)?;
+    for rows in insert_chunks(&rows, 2) {
+        diesel::insert_into(track_tags::table)
+            .values(rows)
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -243,18 +253,23 @@ pub fn delete(conn: &mut Conn, user_id: i32, id: i32) -> Result<(), ToolError> {
 /// Delete the user's tracks among `ids`; the caller has refused invoiced
 /// ones. A void invoice keeps its lines but lets go of the tracks it listed.
 pub fn delete_all(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<usize, ToolError> {
-    let mine: Vec<i32> = mine(user_id)
-        .filter(tracks::id.eq_any(ids))
-        .select(tracks::id)
-        .load(conn)?;
-    diesel::delete(
-        invoice_tracks::table
-            .filter(invoice_tracks::track_id.eq_any(&mine))
-            .filter(invoice_tracks::active.eq(false)),
-    )
-    .execute(conn)?;
-    diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&mine))).execute(conn)?;
-    Ok(diesel::delete(tracks::table.filter(tracks::id.eq_any(&mine))).execute(conn)?)
+    let mut deleted = 0;
+    for chunk in chunks(ids) {
+        let mine: Vec<i32> = mine(user_id)
+            .filter(tracks::id.eq_any(chunk))
+            .select(tracks::id)
+            .load(conn)?;
+        diesel::delete(
+            invoice_tracks::table
+                .filter(invoice_tracks::track_id.eq_any(&mine))
+                .filter(invoice_tracks::active.eq(false)),
+        )
+        .execute(conn)?;
+        diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&mine)))
+            .execute(conn)?;
+        deleted += diesel::delete(tracks::table.filter(tracks::id.eq_any(&mine))).execute(conn)?;
+    }
+    Ok(deleted)
 }
 
 /// Ids of the user's tracks that overlap `[start, end)`; running tracks reach
@@ -433,11 +448,17 @@ pub fn list(
 /// The user's tracks among `ids`, earliest first. Ids that are not the
 /// user's are simply absent: the caller reports them as `not_found`.
 pub fn by_ids(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<Track>, ToolError> {
-    let rows = mine(user_id)
-        .filter(tracks::id.eq_any(ids))
-        .order((tracks::started_at, tracks::id))
-        .select(Row::as_select())
-        .load(conn)?;
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in chunks(ids) {
+        rows.extend(
+            mine(user_id)
+                .filter(tracks::id.eq_any(chunk))
+                .select(Row::as_select())
+                .load(conn)?,
+        );
+    }
+    rows.sort_unstable_by_key(|r| (r.started_at, r.id));
+    rows.dedup_by_key(|r| r.id);
     Ok(hydrate(conn, rows)?)
 }
 
@@ -485,14 +506,21 @@ pub fn spanning(
 /// `(track id, invoice id)` of those of `ids` that are on a non-void invoice,
 /// by track id.
 pub fn invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<(i32, i32)>, ToolError> {
-    Ok(invoice_tracks::table
-        .inner_join(tracks::table)
-        .filter(tracks::user_id.eq(user_id))
-        .filter(invoice_tracks::track_id.eq_any(ids))
-        .filter(invoice_tracks::active.eq(true))
-        .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
-        .order(invoice_tracks::track_id)
-        .load(conn)?)
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for chunk in chunks(ids) {
+        out.extend(
+            invoice_tracks::table
+                .inner_join(tracks::table)
+                .filter(tracks::user_id.eq(user_id))
+                .filter(invoice_tracks::track_id.eq_any(chunk))
+                .filter(invoice_tracks::active.eq(true))
+                .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
+                .load::<(i32, i32)>(conn)?,
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// Refuse to change tracks that are on a non-void invoice (`track_invoiced`).
@@ -572,4 +600,95 @@ pub fn overlaps(
         .detail("overlapping_track_ids", &ids));
     }
     Ok(ids)
+}
+
+/// Bulk data for tests and the benchmark: many tracks in a few statements.
+#[cfg(feature = "testing")]
+pub mod testing {
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+
+    use super::*;
+
+    /// Stopped tracks for `user_id`, one every `step` seconds from `first`,
+    /// each `duration` seconds long, `count` in all; track `n` goes to
+    /// `projects[n % len]` (none if `projects` is empty), is billable, and
+    /// bills `rate` in `currency`. Every `tag_every`-th track (0: none) gets
+    /// `tags[n % len]`. Plain `WITH RECURSIVE … INSERT … SELECT`: portable, and
+    /// a million rows in seconds. Returns the number of tracks inserted.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bulk_insert(
+        conn: &mut Conn,
+        user_id: i32,
+        projects: &[i32],
+        tags: &[i32],
+        tag_every: i64,
+        first: i64,
+        step: i64,
+        duration: i64,
+        count: i64,
+        rate: Option<&str>,
+        currency: &str,
+    ) -> QueryResult<usize> {
+        let lanes: Vec<Option<i32>> = if projects.is_empty() {
+            vec![None]
+        } else {
+            projects.iter().copied().map(Some).collect()
+        };
+        let k = lanes.len() as i64;
+        let first_id: Option<i32> = tracks::table
+            .select(diesel::dsl::max(tracks::id))
+            .first(conn)?;
+        let mut inserted = 0;
+        for (lane, project) in lanes.iter().enumerate() {
+            let lane = lane as i64;
+            if lane >= count {
+                break;
+            }
+            inserted += diesel::sql_query(
+                "WITH RECURSIVE seq(n) AS (SELECT CAST(? AS BIGINT) UNION ALL \
+                 SELECT n + ? FROM seq WHERE n + ? < ?) \
+                 INSERT INTO tracks (user_id, project_id, description, started_at, ended_at, \
+                 billable, hourly_rate, currency, created_at, updated_at) \
+                 SELECT ?, ?, 'work ' || n, ? + n * ?, ? + n * ? + ?, TRUE, ?, ?, \
+                 ? + n * ? + ?, ? + n * ? + ? FROM seq",
+            )
+            .bind::<BigInt, _>(lane)
+            .bind::<BigInt, _>(k)
+            .bind::<BigInt, _>(k)
+            .bind::<BigInt, _>(count)
+            .bind::<Integer, _>(user_id)
+            .bind::<Nullable<Integer>, _>(*project)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .bind::<Nullable<Text>, _>(rate)
+            .bind::<Text, _>(currency)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .execute(conn)?;
+        }
+        if tag_every > 0 {
+            for (i, tag) in tags.iter().enumerate() {
+                diesel::sql_query(
+                    "INSERT INTO track_tags (track_id, tag_id) SELECT id, ? FROM tracks \
+                     WHERE user_id = ? AND id > ? AND id % ? = 0 AND (id / ?) % ? = ?",
+                )
+                .bind::<Integer, _>(*tag)
+                .bind::<Integer, _>(user_id)
+                .bind::<Integer, _>(first_id.unwrap_or(0))
+                .bind::<BigInt, _>(tag_every)
+                .bind::<BigInt, _>(tag_every)
+                .bind::<BigInt, _>(tags.len() as i64)
+                .bind::<BigInt, _>(i as i64)
+                .execute(conn)?;
+            }
+        }
+        Ok(inserted)
+    }
 }
