@@ -94,7 +94,7 @@ mod chunk_tests {
         assert!(per_insert.iter().all(|n| n * 4 <= 32_766));
         assert_eq!(
             insert_chunks(&rows, 0).next().map(<[i32]>::len),
-            Some(CHUNK)
+            Some(9_000)
         );
     }
 }

@@ -64,11 +64,10 @@ pub fn items(
 ) -> Result<Vec<Item>, ToolError> {
     let mut query = filtered(user_id, filter, now);
     if let Some((started, id)) = after {
-        query = query.filter(
-            tracks::started_at
-                .gt(started)
-                .or(tracks::started_at.eq(started).and(tracks::id.gt(id))),
-        );
+        // `started_at >= ?` first: a range on `(user_id, started_at)`.
+        query = query
+            .filter(tracks::started_at.ge(started))
+            .filter(tracks::started_at.gt(started).or(tracks::id.gt(id)));
     }
     if let Some(limit) = limit {
         query = query.limit(limit);

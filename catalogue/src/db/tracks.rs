@@ -116,12 +116,27 @@ pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
 
 /// The user's running timers, oldest first.
 pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
-    let rows = mine(user_id)
-        .filter(tracks::ended_at.is_null())
-        .order((tracks::started_at, tracks::id))
-        .select(Row::as_select())
-        .load(conn)?;
+    let mut rows: Vec<Row> = running_query(user_id).select(Row::as_select()).load(conn)?;
+    rows.sort_unstable_by_key(|r| (r.started_at, r.id));
     Ok(hydrate(conn, rows)?)
+}
+
+/// The user's running tracks: an equality lookup on `(user_id, ended_at)`
+/// (`tracks_user_end`), however long the history. Unordered on purpose: an
+/// `ORDER BY started_at` tempts the planner into walking the
+/// `(user_id, started_at)` index over every track; the few running ones are
+/// sorted in memory instead.
+fn running_query(user_id: i32) -> Scoped {
+    mine(user_id).filter(tracks::ended_at.is_null())
+}
+
+/// The user's stopped tracks that overlap `[from, to)`: `ended_at > from`
+/// is a range on `(user_id, ended_at)` that ends at the newest track, so a
+/// check near now reads only the tracks it finds.
+fn stopped_overlapping_query(user_id: i32, from: i64, to: i64) -> Scoped {
+    mine(user_id)
+        .filter(tracks::ended_at.gt(from))
+        .filter(tracks::started_at.lt(to))
 }
 
 pub fn by_idempotency_key(
@@ -282,22 +297,25 @@ pub fn overlapping(
     exclude: Option<i32>,
     now: Timestamp,
 ) -> Result<Vec<i32>, ToolError> {
-    let range = Range {
-        from: start,
-        to: end.unwrap_or(Timestamp::MAX),
-    };
-    let filter = TrackFilter {
-        span: Some(Span::Overlaps(range)),
-        ..TrackFilter::default()
-    };
-    let mut query = filtered(user_id, &filter, now);
-    if let Some(id) = exclude {
-        query = query.filter(tracks::id.ne(id));
+    let from = epoch(start);
+    let to = epoch(end.unwrap_or(Timestamp::MAX));
+    // Two index lookups rather than one `ended_at > ? OR ended_at IS NULL`,
+    // which no single index range serves.
+    let mut found: Vec<(i64, i32)> = stopped_overlapping_query(user_id, from, to)
+        .select((tracks::started_at, tracks::id))
+        .load(conn)?;
+    if now > start {
+        found.extend(
+            running_query(user_id)
+                .select((tracks::started_at, tracks::id))
+                .load::<(i64, i32)>(conn)?
+                .into_iter()
+                .filter(|(started, _)| *started < to),
+        );
     }
-    Ok(query
-        .order(tracks::started_at)
-        .select(tracks::id)
-        .load(conn)?)
+    found.retain(|(_, id)| Some(*id) != exclude);
+    found.sort_unstable();
+    Ok(found.into_iter().map(|(_, id)| id).collect())
 }
 
 /// Which part of time a filter reads.
@@ -422,17 +440,7 @@ pub fn list(
         .iter()
         .map(|(s, e)| (e.unwrap_or(epoch(now)) - s).max(0))
         .sum();
-    let mut query = filtered(user_id, filter, now);
-    if let Some((started, id)) = after {
-        query = query.filter(
-            tracks::started_at
-                .lt(started)
-                .or(tracks::started_at.eq(started).and(tracks::id.lt(id))),
-        );
-    }
-    let mut rows: Vec<Row> = query
-        .order((tracks::started_at.desc(), tracks::id.desc()))
-        .limit(limit + 1)
+    let mut rows: Vec<Row> = page_query(user_id, filter, limit, after, now)
         .select(Row::as_select())
         .load(conn)?;
     let more = rows.len() as i64 > limit;
@@ -443,6 +451,29 @@ pub fn list(
         total_count: spans.len() as i64,
         total_seconds,
     })
+}
+
+/// One page of [`list`], newest first. The keyset condition is written as
+/// `started_at <= ? AND (started_at < ? OR id < ?)`: its first half is a range
+/// on `(user_id, started_at)`, so a deep page starts where the cursor points
+/// instead of reading every newer track (row values `(started_at, id) < (?, ?)`
+/// would do too, but diesel's DSL has none).
+fn page_query(
+    user_id: i32,
+    filter: &TrackFilter,
+    limit: i64,
+    after: Option<(i64, i32)>,
+    now: Timestamp,
+) -> Scoped {
+    let mut query = filtered(user_id, filter, now);
+    if let Some((started, id)) = after {
+        query = query
+            .filter(tracks::started_at.le(started))
+            .filter(tracks::started_at.lt(started).or(tracks::id.lt(id)));
+    }
+    query
+        .order((tracks::started_at.desc(), tracks::id.desc()))
+        .limit(limit + 1)
 }
 
 /// The user's tracks among `ids`, earliest first. Ids that are not the
@@ -690,5 +721,76 @@ pub mod testing {
             }
         }
         Ok(inserted)
+    }
+}
+
+/// `EXPLAIN QUERY PLAN` of the hot-path queries, for the tests that keep
+/// them on their indexes.
+#[cfg(feature = "testing")]
+pub mod plans {
+    use diesel::sql_types::Text;
+    use diesel::sqlite::Sqlite;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// The plan of `query`, one line per step (parameters left unbound: a
+    /// plan is chosen before values are known).
+    fn plan(conn: &mut Conn, query: Scoped) -> QueryResult<String> {
+        let sql = diesel::debug_query::<Sqlite, _>(&query.select(tracks::id)).to_string();
+        let sql = sql
+            .split(" -- binds:")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(conn)?;
+        Ok(steps
+            .into_iter()
+            .map(|s| s.detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// `(name, plan)` of the running-timer query, both halves of the overlap
+    /// check, and a first and a deep `list_tracks` page.
+    pub fn hot_paths(
+        conn: &mut Conn,
+        user_id: i32,
+        now: Timestamp,
+    ) -> QueryResult<Vec<(&'static str, String)>> {
+        let t = epoch(now);
+        Ok(vec![
+            ("running", plan(conn, running_query(user_id))?),
+            (
+                "overlap_stopped",
+                plan(conn, stopped_overlapping_query(user_id, t - 3600, t))?,
+            ),
+            ("overlap_running", plan(conn, running_query(user_id))?),
+            (
+                "first_page",
+                plan(
+                    conn,
+                    page_query(user_id, &TrackFilter::default(), 50, None, now),
+                )?,
+            ),
+            (
+                "deep_page",
+                plan(
+                    conn,
+                    page_query(
+                        user_id,
+                        &TrackFilter::default(),
+                        50,
+                        Some((t - 86_400 * 700, 12_345)),
+                        now,
+                    ),
+                )?,
+            ),
+        ])
     }
 }

@@ -139,3 +139,41 @@ async fn bulk_changes_read_and_write_forty_thousand_tracks() {
     let left = catalogue::db::tracks::by_ids(&mut conn, ada.id, &ids).unwrap();
     assert!(left.is_empty());
 }
+
+fn assert_plans(app: &TestApp, user: &User, when: &str) {
+    let mut conn = app.db.conn().unwrap();
+    let plans = catalogue::db::tracks::plans::hot_paths(&mut conn, user.id, app.now).unwrap();
+    for (name, plan) in &plans {
+        assert!(!plan.contains("SCAN"), "{when}: {name} scans: {plan}");
+        let wanted = match *name {
+            "running" | "overlap_running" => "INDEX tracks_user_end (user_id=? AND ended_at=?)",
+            "overlap_stopped" => "INDEX tracks_user_end (user_id=? AND ended_at>?)",
+            "first_page" => "INDEX tracks_user_start (user_id=?)",
+            "deep_page" => "INDEX tracks_user_start (user_id=? AND started_at<?)",
+            other => panic!("unexpected query {other}"),
+        };
+        assert!(plan.contains(wanted), "{when}: {name}: {plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{when}: {name} sorts: {plan}"
+        );
+    }
+}
+
+/// Running timers, overlap checks and list pages are index lookups, with
+/// and without the planner's statistics: `EXPLAIN QUERY PLAN` shows the
+/// intended index and no scan of `tracks`.
+#[tokio::test]
+async fn hot_queries_use_their_indexes() {
+    use diesel::connection::SimpleConnection as _;
+
+    let app = TestApp::new();
+    let ada = pro(&app, "ada@example.com");
+    let website = app.project(&ada, "Website", true, Some("100"), Some("EUR"));
+    many_tracks(&app, &ada, website, &[]);
+    app.ok(&ada, "start_timer", json!({"project": "Website"}))
+        .await;
+    assert_plans(&app, &ada, "without statistics");
+    app.db.conn().unwrap().batch_execute("ANALYZE").unwrap();
+    assert_plans(&app, &ada, "with statistics");
+}
