@@ -313,12 +313,17 @@ pub fn list(
     rows.truncate(limit as usize);
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut counts: HashMap<i32, ProjectCounts> = HashMap::new();
-    for (client, archived) in projects::table
-        .filter(projects::user_id.eq(user_id))
-        .filter(projects::client_id.eq_any(&ids))
-        .select((projects::client_id.assume_not_null(), projects::archived_at))
-        .load::<(i32, Option<i64>)>(conn)?
-    {
+    let mut rows_of_projects: Vec<(i32, Option<i64>)> = Vec::new();
+    for chunk in super::common::chunks(&ids) {
+        rows_of_projects.extend(
+            projects::table
+                .filter(projects::user_id.eq(user_id))
+                .filter(projects::client_id.eq_any(chunk))
+                .select((projects::client_id.assume_not_null(), projects::archived_at))
+                .load::<(i32, Option<i64>)>(conn)?,
+        );
+    }
+    for (client, archived) in rows_of_projects {
         let count = counts.entry(client).or_default();
         if archived.is_some() {
             count.archived += 1;

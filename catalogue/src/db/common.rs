@@ -60,3 +60,41 @@ impl<T> From<diesel::result::Error> for Stop<T> {
         Stop::Failed(err.into())
     }
 }
+
+/// Most values one statement binds for a caller-sized list. SQLite refuses a
+/// statement past 32,766 bound values ("too many SQL variables"); PostgreSQL
+/// past 65,535. A third of SQLite's bound leaves room for a statement's other
+/// parameters, and a list this long costs its rows, not its statements.
+pub const CHUNK: usize = 10_000;
+
+/// `items` in slices an `IN (…)` list may bind: every `eq_any` over a list
+/// whose length the caller chooses goes through here.
+pub fn chunks<T>(items: &[T]) -> std::slice::Chunks<'_, T> {
+    items.chunks(CHUNK)
+}
+
+/// `rows` in slices a multi-row `INSERT` may bind when each row binds
+/// `columns` values: every multi-row insert goes through here.
+pub fn insert_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chunks<'_, T> {
+    rows.chunks((CHUNK / columns.max(1)).max(1))
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    #[test]
+    fn chunks_stay_under_the_bound_value_limit() {
+        let ids: Vec<i32> = (0..40_001).collect();
+        let sizes: Vec<usize> = chunks(&ids).map(<[i32]>::len).collect();
+        assert_eq!(sizes, vec![CHUNK, CHUNK, CHUNK, CHUNK, 1]);
+        let rows: Vec<i32> = (0..9_000).collect();
+        let per_insert: Vec<usize> = insert_chunks(&rows, 4).map(<[i32]>::len).collect();
+        assert_eq!(per_insert, vec![2_500, 2_500, 2_500, 1_500]);
+        assert!(per_insert.iter().all(|n| n * 4 <= 32_766));
+        assert_eq!(
+            insert_chunks(&rows, 0).next().map(<[i32]>::len),
+            Some(9_000)
+        );
+    }
+}

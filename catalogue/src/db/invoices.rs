@@ -12,6 +12,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
+use super::common::{chunks, insert_chunks};
 use super::{Conn, epoch, instant};
 pub use crate::billing::{BillableTrack, NewLine, Status, Totals};
 use crate::reference::{Named, Ref};
@@ -181,13 +182,16 @@ macro_rules! track_columns {
 
 fn billable_tracks(conn: &mut Conn, rows: Vec<TrackRow>) -> QueryResult<Vec<BillableTrack>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let locked: HashSet<i32> = invoice_tracks::table
-        .filter(invoice_tracks::track_id.eq_any(&ids))
-        .filter(invoice_tracks::active.eq(true))
-        .select(invoice_tracks::track_id)
-        .load::<i32>(conn)?
-        .into_iter()
-        .collect();
+    let mut locked: HashSet<i32> = HashSet::new();
+    for chunk in chunks(&ids) {
+        locked.extend(
+            invoice_tracks::table
+                .filter(invoice_tracks::track_id.eq_any(chunk))
+                .filter(invoice_tracks::active.eq(true))
+                .select(invoice_tracks::track_id)
+                .load::<i32>(conn)?,
+        );
+    }
     Ok(rows
         .into_iter()
         .map(
@@ -360,16 +364,18 @@ pub fn lock_tracks(
             )
         })
         .collect();
-    diesel::insert_into(invoice_tracks::table)
-        .values(rows)
-        .execute(conn)
-        .map_err(|e| {
-            conflict(
-                e,
-                "some of these tracks were put on another invoice at the same time",
-                "preview the invoice again: it now leaves those tracks out",
-            )
-        })?;
+    for rows in insert_chunks(&rows, 4) {
+        diesel::insert_into(invoice_tracks::table)
+            .values(rows)
+            .execute(conn)
+            .map_err(|e| {
+                conflict(
+                    e,
+                    "some of these tracks were put on another invoice at the same time",
+                    "preview the invoice again: it now leaves those tracks out",
+                )
+            })?;
+    }
     Ok(())
 }
 
@@ -618,12 +624,14 @@ pub fn delete_line(conn: &mut Conn, invoice_id: i32, line_id: i32) -> Result<(),
 
 /// Take tracks off a draft: their links are deleted, so they are free.
 pub fn unlink_tracks(conn: &mut Conn, invoice_id: i32, track_ids: &[i32]) -> Result<(), ToolError> {
-    diesel::delete(
-        invoice_tracks::table
-            .filter(invoice_tracks::invoice_id.eq(invoice_id))
-            .filter(invoice_tracks::track_id.eq_any(track_ids)),
-    )
-    .execute(conn)?;
+    for chunk in chunks(track_ids) {
+        diesel::delete(
+            invoice_tracks::table
+                .filter(invoice_tracks::invoice_id.eq(invoice_id))
+                .filter(invoice_tracks::track_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -873,13 +881,16 @@ pub fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let client_ids: Vec<i32> = rows.iter().map(|r| r.1).collect();
-    let names: HashMap<i32, String> = clients::table
-        .filter(clients::user_id.eq(user_id))
-        .filter(clients::id.eq_any(&client_ids))
-        .select((clients::id, clients::name))
-        .load::<(i32, String)>(conn)?
-        .into_iter()
-        .collect();
+    let mut names: HashMap<i32, String> = HashMap::new();
+    for chunk in chunks(&client_ids) {
+        names.extend(
+            clients::table
+                .filter(clients::user_id.eq(user_id))
+                .filter(clients::id.eq_any(chunk))
+                .select((clients::id, clients::name))
+                .load::<(i32, String)>(conn)?,
+        );
+    }
     let invoices = rows
         .into_iter()
         .map(

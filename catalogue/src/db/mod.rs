@@ -80,6 +80,13 @@ impl Db {
         pool.get()?
             .run_pending_migrations(MIGRATIONS)
             .map_err(|err| anyhow::anyhow!("cannot migrate {}: {err}", path.display()))?;
+        // The planner needs statistics to choose between the tracks indexes
+        // on a large history; `PRAGMA optimize` gathers them (ANALYZE) only
+        // for tables that changed enough since the last time, bounded by
+        // `analysis_limit`, so it is cheap to run at every start.
+        pool.get()?
+            .batch_execute(OPTIMIZE_ALL)
+            .with_context(|| format!("cannot analyze {}", path.display()))?;
         Ok(Db { pool })
     }
 
@@ -135,6 +142,15 @@ fn default_path() -> anyhow::Result<PathBuf> {
     Ok(Path::new(&base).join("teetrack").join("teetrack.db"))
 }
 
+/// Refresh the planner's statistics where tables changed (SQLite's own
+/// `ANALYZE` scheduler; PostgreSQL's autovacuum does this by itself).
+/// Run after migrations, and by each pooled connection as it closes, as
+/// SQLite recommends for long-lived connections.
+const OPTIMIZE: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize;";
+/// At start: every table, not only those this connection read (0x10000),
+/// and ANALYZE where needed (0x02).
+const OPTIMIZE_ALL: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
+
 /// How long a connection waits for another process's write lock.
 const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
 
@@ -154,6 +170,12 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
             "{BUSY_TIMEOUT} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
         ))
         .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn on_release(&self, mut conn: Conn) {
+        if let Err(err) = conn.batch_execute(OPTIMIZE) {
+            tracing::warn!(error = %err, "PRAGMA optimize failed");
+        }
     }
 }
 

@@ -173,16 +173,22 @@ fn mine(user_id: i32) -> Scoped {
 /// Rows with their clients, in the order given.
 fn hydrate(conn: &mut Conn, user_id: i32, rows: Vec<Row>) -> QueryResult<Vec<Project>> {
     let client_ids: Vec<i32> = rows.iter().filter_map(|r| r.client_id).collect();
-    let clients: HashMap<i32, ProjectClient> = clients::table
-        .filter(clients::user_id.eq(user_id))
-        .filter(clients::id.eq_any(&client_ids))
-        .select((
-            clients::id,
-            clients::name,
-            clients::hourly_rate,
-            clients::currency,
-        ))
-        .load::<(i32, String, Option<String>, Option<String>)>(conn)?
+    let mut found: Vec<(i32, String, Option<String>, Option<String>)> = Vec::new();
+    for chunk in super::common::chunks(&client_ids) {
+        found.extend(
+            clients::table
+                .filter(clients::user_id.eq(user_id))
+                .filter(clients::id.eq_any(chunk))
+                .select((
+                    clients::id,
+                    clients::name,
+                    clients::hourly_rate,
+                    clients::currency,
+                ))
+                .load::<(i32, String, Option<String>, Option<String>)>(conn)?,
+        );
+    }
+    let clients: HashMap<i32, ProjectClient> = found
         .into_iter()
         .map(|(id, name, rate, currency)| {
             let client = ProjectClient {
@@ -455,18 +461,23 @@ pub fn spent(
     ids: &[i32],
     now: Timestamp,
 ) -> Result<HashMap<i32, Spent>, ToolError> {
-    let rows: Vec<MoneyRow> = tracks::table
-        .filter(tracks::user_id.eq(user_id))
-        .filter(tracks::project_id.eq_any(ids))
-        .select((
-            tracks::project_id,
-            tracks::started_at,
-            tracks::ended_at,
-            tracks::billable,
-            tracks::hourly_rate,
-            tracks::currency,
-        ))
-        .load(conn)?;
+    let mut rows: Vec<MoneyRow> = Vec::new();
+    for chunk in super::common::chunks(ids) {
+        rows.extend(
+            tracks::table
+                .filter(tracks::user_id.eq(user_id))
+                .filter(tracks::project_id.eq_any(chunk))
+                .select((
+                    tracks::project_id,
+                    tracks::started_at,
+                    tracks::ended_at,
+                    tracks::billable,
+                    tracks::hourly_rate,
+                    tracks::currency,
+                ))
+                .load::<MoneyRow>(conn)?,
+        );
+    }
     let mut out: HashMap<i32, Spent> = ids.iter().map(|id| (*id, Spent::default())).collect();
     for row in &rows {
         if let Some(spent) = row.0.and_then(|id| out.get_mut(&id)) {

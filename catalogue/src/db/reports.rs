@@ -64,11 +64,10 @@ pub fn items(
 ) -> Result<Vec<Item>, ToolError> {
     let mut query = filtered(user_id, filter, now);
     if let Some((started, id)) = after {
-        query = query.filter(
-            tracks::started_at
-                .gt(started)
-                .or(tracks::started_at.eq(started).and(tracks::id.gt(id))),
-        );
+        // `started_at >= ?` first: a range on `(user_id, started_at)`.
+        query = query
+            .filter(tracks::started_at.ge(started))
+            .filter(tracks::started_at.gt(started).or(tracks::id.gt(id)));
     }
     if let Some(limit) = limit {
         query = query.limit(limit);
@@ -91,8 +90,7 @@ pub fn items(
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
     let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
-    // Bounded batches keep each statement well under the bind-parameter limit.
-    for chunk in ids.chunks(500) {
+    for chunk in super::common::chunks(&ids) {
         for (track_id, id, name) in track_tags::table
             .inner_join(tags::table)
             .filter(track_tags::track_id.eq_any(chunk))

@@ -145,12 +145,17 @@ fn usage(
     ids: &[i32],
     now: Timestamp,
 ) -> QueryResult<HashMap<i32, (i64, i64)>> {
-    let rows: Vec<(i32, i64, Option<i64>)> = track_tags::table
-        .inner_join(tracks::table)
-        .filter(tracks::user_id.eq(user_id))
-        .filter(track_tags::tag_id.eq_any(ids))
-        .select((track_tags::tag_id, tracks::started_at, tracks::ended_at))
-        .load(conn)?;
+    let mut rows: Vec<(i32, i64, Option<i64>)> = Vec::new();
+    for chunk in super::common::chunks(ids) {
+        rows.extend(
+            track_tags::table
+                .inner_join(tracks::table)
+                .filter(tracks::user_id.eq(user_id))
+                .filter(track_tags::tag_id.eq_any(chunk))
+                .select((track_tags::tag_id, tracks::started_at, tracks::ended_at))
+                .load::<(i32, i64, Option<i64>)>(conn)?,
+        );
+    }
     let mut out: HashMap<i32, (i64, i64)> = HashMap::new();
     for (tag, start, end) in rows {
         let entry = out.entry(tag).or_default();

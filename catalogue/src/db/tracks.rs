@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
+use super::common::{chunks, insert_chunks};
 use super::{Conn, epoch, instant};
 use crate::reference::Named;
 use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
@@ -55,25 +56,32 @@ fn mine(user_id: i32) -> Scoped {
 /// Rows with their project names and tags, in the order given.
 fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
-    let project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
-    let project_names: HashMap<i32, String> = projects::table
-        .filter(projects::id.eq_any(&project_ids))
-        .select((projects::id, projects::name))
-        .load::<(i32, String)>(conn)?
-        .into_iter()
-        .collect();
+    let mut project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    let mut project_names: HashMap<i32, String> = HashMap::new();
+    for chunk in chunks(&project_ids) {
+        project_names.extend(
+            projects::table
+                .filter(projects::id.eq_any(chunk))
+                .select((projects::id, projects::name))
+                .load::<(i32, String)>(conn)?,
+        );
+    }
     let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
-    for (track_id, id, name) in track_tags::table
-        .inner_join(tags::table)
-        .filter(track_tags::track_id.eq_any(&ids))
-        .order((track_tags::track_id, tags::name))
-        .select((track_tags::track_id, tags::id, tags::name))
-        .load::<(i32, i32, String)>(conn)?
-    {
-        tags_of
-            .entry(track_id)
-            .or_default()
-            .push(Named { id, name });
+    for chunk in chunks(&ids) {
+        for (track_id, id, name) in track_tags::table
+            .inner_join(tags::table)
+            .filter(track_tags::track_id.eq_any(chunk))
+            .order((track_tags::track_id, tags::name))
+            .select((track_tags::track_id, tags::id, tags::name))
+            .load::<(i32, i32, String)>(conn)?
+        {
+            tags_of
+                .entry(track_id)
+                .or_default()
+                .push(Named { id, name });
+        }
     }
     Ok(rows
         .into_iter()
@@ -108,12 +116,27 @@ pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
 
 /// The user's running timers, oldest first.
 pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
-    let rows = mine(user_id)
-        .filter(tracks::ended_at.is_null())
-        .order((tracks::started_at, tracks::id))
-        .select(Row::as_select())
-        .load(conn)?;
+    let mut rows: Vec<Row> = running_query(user_id).select(Row::as_select()).load(conn)?;
+    rows.sort_unstable_by_key(|r| (r.started_at, r.id));
     Ok(hydrate(conn, rows)?)
+}
+
+/// The user's running tracks: an equality lookup on `(user_id, ended_at)`
+/// (`tracks_user_end`), however long the history. Unordered on purpose: an
+/// `ORDER BY started_at` tempts the planner into walking the
+/// `(user_id, started_at)` index over every track; the few running ones are
+/// sorted in memory instead.
+fn running_query(user_id: i32) -> Scoped {
+    mine(user_id).filter(tracks::ended_at.is_null())
+}
+
+/// The user's stopped tracks that overlap `[from, to)`: `ended_at > from`
+/// is a range on `(user_id, ended_at)` that ends at the newest track, so a
+/// check near now reads only the tracks it finds.
+fn stopped_overlapping_query(user_id: i32, from: i64, to: i64) -> Scoped {
+    mine(user_id)
+        .filter(tracks::ended_at.gt(from))
+        .filter(tracks::started_at.lt(to))
 }
 
 pub fn by_idempotency_key(
@@ -169,9 +192,11 @@ fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> 
             )
         })
         .collect();
-    diesel::insert_into(track_tags::table)
-        .values(rows)
-        .execute(conn)?;
+    for rows in insert_chunks(&rows, 2) {
+        diesel::insert_into(track_tags::table)
+            .values(rows)
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -243,18 +268,23 @@ pub fn delete(conn: &mut Conn, user_id: i32, id: i32) -> Result<(), ToolError> {
 /// Delete the user's tracks among `ids`; the caller has refused invoiced
 /// ones. A void invoice keeps its lines but lets go of the tracks it listed.
 pub fn delete_all(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<usize, ToolError> {
-    let mine: Vec<i32> = mine(user_id)
-        .filter(tracks::id.eq_any(ids))
-        .select(tracks::id)
-        .load(conn)?;
-    diesel::delete(
-        invoice_tracks::table
-            .filter(invoice_tracks::track_id.eq_any(&mine))
-            .filter(invoice_tracks::active.eq(false)),
-    )
-    .execute(conn)?;
-    diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&mine))).execute(conn)?;
-    Ok(diesel::delete(tracks::table.filter(tracks::id.eq_any(&mine))).execute(conn)?)
+    let mut deleted = 0;
+    for chunk in chunks(ids) {
+        let mine: Vec<i32> = mine(user_id)
+            .filter(tracks::id.eq_any(chunk))
+            .select(tracks::id)
+            .load(conn)?;
+        diesel::delete(
+            invoice_tracks::table
+                .filter(invoice_tracks::track_id.eq_any(&mine))
+                .filter(invoice_tracks::active.eq(false)),
+        )
+        .execute(conn)?;
+        diesel::delete(track_tags::table.filter(track_tags::track_id.eq_any(&mine)))
+            .execute(conn)?;
+        deleted += diesel::delete(tracks::table.filter(tracks::id.eq_any(&mine))).execute(conn)?;
+    }
+    Ok(deleted)
 }
 
 /// Ids of the user's tracks that overlap `[start, end)`; running tracks reach
@@ -267,22 +297,25 @@ pub fn overlapping(
     exclude: Option<i32>,
     now: Timestamp,
 ) -> Result<Vec<i32>, ToolError> {
-    let range = Range {
-        from: start,
-        to: end.unwrap_or(Timestamp::MAX),
-    };
-    let filter = TrackFilter {
-        span: Some(Span::Overlaps(range)),
-        ..TrackFilter::default()
-    };
-    let mut query = filtered(user_id, &filter, now);
-    if let Some(id) = exclude {
-        query = query.filter(tracks::id.ne(id));
+    let from = epoch(start);
+    let to = epoch(end.unwrap_or(Timestamp::MAX));
+    // Two index lookups rather than one `ended_at > ? OR ended_at IS NULL`,
+    // which no single index range serves.
+    let mut found: Vec<(i64, i32)> = stopped_overlapping_query(user_id, from, to)
+        .select((tracks::started_at, tracks::id))
+        .load(conn)?;
+    if now > start {
+        found.extend(
+            running_query(user_id)
+                .select((tracks::started_at, tracks::id))
+                .load::<(i64, i32)>(conn)?
+                .into_iter()
+                .filter(|(started, _)| *started < to),
+        );
     }
-    Ok(query
-        .order(tracks::started_at)
-        .select(tracks::id)
-        .load(conn)?)
+    found.retain(|(_, id)| Some(*id) != exclude);
+    found.sort_unstable();
+    Ok(found.into_iter().map(|(_, id)| id).collect())
 }
 
 /// Which part of time a filter reads.
@@ -407,17 +440,7 @@ pub fn list(
         .iter()
         .map(|(s, e)| (e.unwrap_or(epoch(now)) - s).max(0))
         .sum();
-    let mut query = filtered(user_id, filter, now);
-    if let Some((started, id)) = after {
-        query = query.filter(
-            tracks::started_at
-                .lt(started)
-                .or(tracks::started_at.eq(started).and(tracks::id.lt(id))),
-        );
-    }
-    let mut rows: Vec<Row> = query
-        .order((tracks::started_at.desc(), tracks::id.desc()))
-        .limit(limit + 1)
+    let mut rows: Vec<Row> = page_query(user_id, filter, limit, after, now)
         .select(Row::as_select())
         .load(conn)?;
     let more = rows.len() as i64 > limit;
@@ -430,14 +453,43 @@ pub fn list(
     })
 }
 
+/// One page of [`list`], newest first. The keyset condition is written as
+/// `started_at <= ? AND (started_at < ? OR id < ?)`: its first half is a range
+/// on `(user_id, started_at)`, so a deep page starts where the cursor points
+/// instead of reading every newer track (row values `(started_at, id) < (?, ?)`
+/// would do too, but diesel's DSL has none).
+fn page_query(
+    user_id: i32,
+    filter: &TrackFilter,
+    limit: i64,
+    after: Option<(i64, i32)>,
+    now: Timestamp,
+) -> Scoped {
+    let mut query = filtered(user_id, filter, now);
+    if let Some((started, id)) = after {
+        query = query
+            .filter(tracks::started_at.le(started))
+            .filter(tracks::started_at.lt(started).or(tracks::id.lt(id)));
+    }
+    query
+        .order((tracks::started_at.desc(), tracks::id.desc()))
+        .limit(limit + 1)
+}
+
 /// The user's tracks among `ids`, earliest first. Ids that are not the
 /// user's are simply absent: the caller reports them as `not_found`.
 pub fn by_ids(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<Track>, ToolError> {
-    let rows = mine(user_id)
-        .filter(tracks::id.eq_any(ids))
-        .order((tracks::started_at, tracks::id))
-        .select(Row::as_select())
-        .load(conn)?;
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in chunks(ids) {
+        rows.extend(
+            mine(user_id)
+                .filter(tracks::id.eq_any(chunk))
+                .select(Row::as_select())
+                .load(conn)?,
+        );
+    }
+    rows.sort_unstable_by_key(|r| (r.started_at, r.id));
+    rows.dedup_by_key(|r| r.id);
     Ok(hydrate(conn, rows)?)
 }
 
@@ -485,14 +537,21 @@ pub fn spanning(
 /// `(track id, invoice id)` of those of `ids` that are on a non-void invoice,
 /// by track id.
 pub fn invoiced(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<Vec<(i32, i32)>, ToolError> {
-    Ok(invoice_tracks::table
-        .inner_join(tracks::table)
-        .filter(tracks::user_id.eq(user_id))
-        .filter(invoice_tracks::track_id.eq_any(ids))
-        .filter(invoice_tracks::active.eq(true))
-        .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
-        .order(invoice_tracks::track_id)
-        .load(conn)?)
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for chunk in chunks(ids) {
+        out.extend(
+            invoice_tracks::table
+                .inner_join(tracks::table)
+                .filter(tracks::user_id.eq(user_id))
+                .filter(invoice_tracks::track_id.eq_any(chunk))
+                .filter(invoice_tracks::active.eq(true))
+                .select((invoice_tracks::track_id, invoice_tracks::invoice_id))
+                .load::<(i32, i32)>(conn)?,
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// Refuse to change tracks that are on a non-void invoice (`track_invoiced`).
@@ -572,4 +631,166 @@ pub fn overlaps(
         .detail("overlapping_track_ids", &ids));
     }
     Ok(ids)
+}
+
+/// Bulk data for tests and the benchmark: many tracks in a few statements.
+#[cfg(feature = "testing")]
+pub mod testing {
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+
+    use super::*;
+
+    /// Stopped tracks for `user_id`, one every `step` seconds from `first`,
+    /// each `duration` seconds long, `count` in all; track `n` goes to
+    /// `projects[n % len]` (none if `projects` is empty), is billable, and
+    /// bills `rate` in `currency`. Every `tag_every`-th track (0: none) gets
+    /// `tags[n % len]`. Plain `WITH RECURSIVE … INSERT … SELECT`: portable, and
+    /// a million rows in seconds. Returns the number of tracks inserted.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bulk_insert(
+        conn: &mut Conn,
+        user_id: i32,
+        projects: &[i32],
+        tags: &[i32],
+        tag_every: i64,
+        first: i64,
+        step: i64,
+        duration: i64,
+        count: i64,
+        rate: Option<&str>,
+        currency: &str,
+    ) -> QueryResult<usize> {
+        let lanes: Vec<Option<i32>> = if projects.is_empty() {
+            vec![None]
+        } else {
+            projects.iter().copied().map(Some).collect()
+        };
+        let k = lanes.len() as i64;
+        let first_id: Option<i32> = tracks::table
+            .select(diesel::dsl::max(tracks::id))
+            .first(conn)?;
+        let mut inserted = 0;
+        for (lane, project) in lanes.iter().enumerate() {
+            let lane = lane as i64;
+            if lane >= count {
+                break;
+            }
+            inserted += diesel::sql_query(
+                "WITH RECURSIVE seq(n) AS (SELECT CAST(? AS BIGINT) UNION ALL \
+                 SELECT n + ? FROM seq WHERE n + ? < ?) \
+                 INSERT INTO tracks (user_id, project_id, description, started_at, ended_at, \
+                 billable, hourly_rate, currency, created_at, updated_at) \
+                 SELECT ?, ?, 'work ' || n, ? + n * ?, ? + n * ? + ?, TRUE, ?, ?, \
+                 ? + n * ? + ?, ? + n * ? + ? FROM seq",
+            )
+            .bind::<BigInt, _>(lane)
+            .bind::<BigInt, _>(k)
+            .bind::<BigInt, _>(k)
+            .bind::<BigInt, _>(count)
+            .bind::<Integer, _>(user_id)
+            .bind::<Nullable<Integer>, _>(*project)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .bind::<Nullable<Text>, _>(rate)
+            .bind::<Text, _>(currency)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .bind::<BigInt, _>(first)
+            .bind::<BigInt, _>(step)
+            .bind::<BigInt, _>(duration)
+            .execute(conn)?;
+        }
+        if tag_every > 0 {
+            for (i, tag) in tags.iter().enumerate() {
+                diesel::sql_query(
+                    "INSERT INTO track_tags (track_id, tag_id) SELECT id, ? FROM tracks \
+                     WHERE user_id = ? AND id > ? AND id % ? = 0 AND (id / ?) % ? = ?",
+                )
+                .bind::<Integer, _>(*tag)
+                .bind::<Integer, _>(user_id)
+                .bind::<Integer, _>(first_id.unwrap_or(0))
+                .bind::<BigInt, _>(tag_every)
+                .bind::<BigInt, _>(tag_every)
+                .bind::<BigInt, _>(tags.len() as i64)
+                .bind::<BigInt, _>(i as i64)
+                .execute(conn)?;
+            }
+        }
+        Ok(inserted)
+    }
+}
+
+/// `EXPLAIN QUERY PLAN` of the hot-path queries, for the tests that keep
+/// them on their indexes.
+#[cfg(feature = "testing")]
+pub mod plans {
+    use diesel::sql_types::Text;
+    use diesel::sqlite::Sqlite;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// The plan of `query`, one line per step (parameters left unbound: a
+    /// plan is chosen before values are known).
+    fn plan(conn: &mut Conn, query: Scoped) -> QueryResult<String> {
+        let sql = diesel::debug_query::<Sqlite, _>(&query.select(tracks::id)).to_string();
+        let sql = sql
+            .split(" -- binds:")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let steps: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(conn)?;
+        Ok(steps
+            .into_iter()
+            .map(|s| s.detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// `(name, plan)` of the running-timer query, both halves of the overlap
+    /// check, and a first and a deep `list_tracks` page.
+    pub fn hot_paths(
+        conn: &mut Conn,
+        user_id: i32,
+        now: Timestamp,
+    ) -> QueryResult<Vec<(&'static str, String)>> {
+        let t = epoch(now);
+        Ok(vec![
+            ("running", plan(conn, running_query(user_id))?),
+            (
+                "overlap_stopped",
+                plan(conn, stopped_overlapping_query(user_id, t - 3600, t))?,
+            ),
+            ("overlap_running", plan(conn, running_query(user_id))?),
+            (
+                "first_page",
+                plan(
+                    conn,
+                    page_query(user_id, &TrackFilter::default(), 50, None, now),
+                )?,
+            ),
+            (
+                "deep_page",
+                plan(
+                    conn,
+                    page_query(
+                        user_id,
+                        &TrackFilter::default(),
+                        50,
+                        Some((t - 86_400 * 700, 12_345)),
+                        now,
+                    ),
+                )?,
+            ),
+        ])
+    }
 }

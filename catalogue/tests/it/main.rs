@@ -11,6 +11,7 @@ mod invoices;
 mod isolation;
 mod layers;
 mod projects;
+mod scale;
 mod settings;
 mod tags;
 mod timers;
