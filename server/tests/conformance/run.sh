@@ -34,7 +34,7 @@ node --version | grep -q '^v22\.' || { echo "node_modules/node is not Node 22" >
 if [ -z "${TEETRACK_BIN:-}" ]; then
     # The conformance fixtures (test-only tools, prompts and resources the
     # suites call by name) exist only with this feature, never in a product build.
-    cargo build --locked -p teetrack --features conformance --manifest-path "$REPO/Cargo.toml" --quiet
+    cargo build --locked -p teetrack --features conformance --manifest-path "$REPO/Cargo.toml"
     TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 
@@ -68,14 +68,32 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.1; done
 SUITE_URL="http://localhost:$(cat "$WORK/proxy.port")/api/mcp"
 
+# After each suite: what it scored, and where the expected failures are explained.
+scored() { # version what expected-failures-file
+    local listed counts
+    listed=$(grep -c '^ *- ' "$3" || true)
+    counts=$(grep -Eio '[0-9]+ (passed|failed|warnings?|skipped)' "$WORK/suite-$1.log" |
+        sort -u | paste -sd, - | sed 's/,/, /g')
+    printf '\nconformance %s scored %s.\n  Its counts: %s.\n' "$1" "$2" "${counts:-none printed}" >&2
+    printf '  Scored and expected to fail: %s scenario(s), each with its reason, in\n' "$listed" >&2
+    printf '  server/tests/conformance/%s; this script fails on any other scored\n' "$3" >&2
+    printf '  failure, and on any listed one that starts to pass.\n' >&2
+}
+
 status=0
 step "conformance 0.1.16, active suite, against $SUITE_URL"
 node node_modules/conformance-0.1/dist/index.js server --url "$SUITE_URL" \
-    --expected-failures expected-failures-0.1.yml -o "$RESULTS/results-0.1" || status=1
+    --expected-failures expected-failures-0.1.yml -o "$RESULTS/results-0.1" 2>&1 |
+    tee "$WORK/suite-0.1.log" || status=1
+scored 0.1 "every scenario of its active server suite" expected-failures-0.1.yml
 
 step "conformance 0.2 ($(node -p 'require("./node_modules/conformance-0.2/package.json").version')), 2026-07-28 requirements"
 node node_modules/conformance-0.2/dist/index.js server --url "$SUITE_URL" --requirements 2026-07-28 \
-    --expected-failures expected-failures-2026-07-28.yml -o "$RESULTS/results-0.2" || status=1
+    --expected-failures expected-failures-2026-07-28.yml -o "$RESULTS/results-0.2" 2>&1 |
+    tee "$WORK/suite-0.2.log" || status=1
+scored 0.2 "only the scenarios of the 2026-07-28 requirements (--requirements 2026-07-28).
+  It also runs the rest of its scenarios and counts their failures, but does not score them:
+  the \"Baseline check\" line is the verdict" expected-failures-2026-07-28.yml
 
 inspector() { node node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js --cli "$@"; }
 
