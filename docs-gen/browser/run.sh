@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tool reference (docs/) in a real headless browser: Debian's chromium
-# driven by playwright-core. Installs chromium (apt) and the npm packages
-# (npm ci) when missing, serves the repository's docs/ at
+# driven by playwright-core. Gets chromium from scripts/need-chromium (apt,
+# announced, only as root) and the npm packages (npm ci) when missing, serves the repository's docs/ at
 # http://127.0.0.1:PORT/docs/, and runs test.mjs: every page loads without a
 # console error, every internal link resolves, the search works, nothing is
 # wider than a phone; screenshots land in docs-gen/browser/out/ (gitignored).
@@ -11,15 +11,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 OUT="$HERE/out"
-export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-
-if [ ! -x "$CHROMIUM" ]; then
-  echo "installing chromium (apt)" >&2
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+CHROMIUM=$("$REPO/scripts/need-chromium")
+export CHROMIUM
 if [ ! -d "$HERE/node_modules/playwright-core" ]; then
   echo "installing playwright-core (npm ci)" >&2
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)

@@ -12,8 +12,18 @@ use crate::cli::{TokensCommand, UsersCommand};
 pub fn users(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
     let conn = &mut db.conn()?;
     match command {
-        UsersCommand::Add { email, name } => {
-            let user = users::add_user(conn, &email, name.as_deref(), jiff::Timestamp::now())?;
+        UsersCommand::Add {
+            email,
+            name,
+            if_missing,
+        } => {
+            let user = match users::add_user(conn, &email, name.as_deref(), jiff::Timestamp::now())
+            {
+                Err(users::AccountError::EmailTaken(email)) if if_missing => {
+                    return output(format_args!("user {email} already exists"));
+                }
+                added => added?,
+            };
             output(format_args!(
                 "added user {} {} ({}, {} tier)",
                 user.id, user.email, user.name, user.tier

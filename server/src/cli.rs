@@ -134,6 +134,10 @@ pub enum UsersCommand {
         /// Display name [default: the part of the email before the @]
         #[arg(long)]
         name: Option<String>,
+        /// Succeed without a change when a user with exactly this email
+        /// (case-insensitive) already exists.
+        #[arg(long)]
+        if_missing: bool,
     },
     /// List every user.
     List,

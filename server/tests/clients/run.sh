@@ -25,7 +25,7 @@ export PATH="$HERE/node_modules/node/bin:$PATH"
 node --version | grep -q '^v22\.' || { echo "node_modules/node is not Node 22" >&2; exit 1; }
 
 if [ -z "${TEETRACK_BIN:-}" ]; then
-    cargo build --locked -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
+    cargo build --locked -p teetrack --manifest-path "$REPO/Cargo.toml"
     TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 export TEETRACK_BIN

@@ -10,12 +10,14 @@ REPO=$(cd "$HERE/../../.." && pwd)
 VENV=${VENV:-$REPO/.venv}
 
 if [ -z "${TEETRACK_BIN:-}" ]; then
-  cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
+  cargo build --locked -p teetrack --manifest-path "$REPO/Cargo.toml"
   export TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 if ! "$VENV/bin/python" -c 'import mcp, pytest, anyio, agents, jsonschema' 2>/dev/null; then
+  printf '\n--> making %s: the MCP Python SDK, the Agents SDK, pytest (pip)\n' "$VENV" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet -r "$HERE/requirements.txt"
 fi
 cd "$HERE"
-exec "$VENV/bin/python" -m pytest -q "$@"
+# No .pytest_cache left in the tree; pytest's temp dirs go to $TMPDIR.
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"

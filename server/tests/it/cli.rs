@@ -18,6 +18,10 @@ fn users_are_added_listed_and_moved_between_tiers() {
     assert!(err.contains("already exists"), "{err}");
     let err = t.fails(&["users", "add", "not-an-email"]);
     assert!(err.contains("not a valid email"), "{err}");
+    // --if-missing matches the whole address (case-insensitive), never a part of it.
+    let kept = t.ok(&["users", "add", "ADA@example.com", "--if-missing"]);
+    assert_eq!(kept, "user ada@example.com already exists\n");
+    t.ok(&["users", "add", "da@example.com", "--if-missing"]);
 
     let set = t.ok(&["users", "set-tier", "ada@example.com", "pro"]);
     assert_eq!(set, "ada@example.com is now on the pro tier\n");
@@ -47,6 +51,7 @@ fn users_are_added_listed_and_moved_between_tiers() {
             vec!["ID", "EMAIL", "NAME", "TIER"],
             vec!["1", "ada@example.com", "Ada Lovelace", "pro"],
             vec!["2", "bob@example.com", "bob", "free"],
+            vec!["3", "da@example.com", "da", "free"],
         ]
     );
 }

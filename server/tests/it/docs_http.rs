@@ -33,6 +33,16 @@ async fn the_reference_site_is_served_at_docs() {
         .unwrap();
     let get = |path: &str| http.get(format!("{}{path}", server.base)).send();
 
+    // `/` points to the reference and says how to connect.
+    let home = get("/").await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert_eq!(home.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+    assert!(home.headers().contains_key(CONTENT_SECURITY_POLICY));
+    let home = home.text().await.unwrap();
+    assert!(home.contains(r#"href="/docs/""#), "{home}");
+    assert!(home.contains("/api/mcp"), "{home}");
+    assert!(home.contains("teetrack config claude-code"), "{home}");
+
     let moved = get("/docs").await.unwrap();
     assert_eq!(moved.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(moved.headers()[LOCATION], "/docs/");

@@ -3,13 +3,13 @@
 # desktop and phone width, into target/oauth-screenshots/ (gitignored).
 #   server/tests/oauth/screenshots.sh
 # TEETRACK_BIN (default: the debug build) and CHROMIUM (default: chromium)
-# override the defaults. Chromium comes from docs-gen/browser/run.sh (apt).
+# override the defaults; scripts/need-chromium finds (or, as root, installs) it.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${CARGO_TARGET_DIR:-$REPO/target}/oauth-screenshots
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+CHROMIUM=$("$REPO/scripts/need-chromium")
 if [ -z "${TEETRACK_BIN:-}" ]; then
-  cargo build -p teetrack --manifest-path "$REPO/Cargo.toml" --quiet
+  cargo build --locked -p teetrack --manifest-path "$REPO/Cargo.toml"
   TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
 WORK=$(mktemp -d)
