@@ -11,6 +11,11 @@
 //! `TEETRACK_BENCH_DB=path` keeps the database file (and reuses it when it
 //! already holds the data); `TEETRACK_BENCH_ITERS` sets the samples per call
 //! (default 30; slow calls stop after ~15 s of samples, at least 3).
+//!
+//! Last, the cost of durability on this disk: one-row commits in WAL mode
+//! with `synchronous = FULL` (what Teetrack ships: each commit waits for an
+//! fsync) against `NORMAL` (a power cut may lose the last commits), so the
+//! write figures above can be read with and without the flush.
 
 // The benchmark's report is its output; it is no MCP server.
 #![allow(clippy::print_stdout)]
@@ -95,6 +100,36 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })?;
+    commit_cost(&dir.path().join("commits.db"), iters.max(100))?;
+    Ok(())
+}
+
+/// p50/p99 of a one-row commit under each `synchronous` setting, on the
+/// same file system as the benchmark's database.
+fn commit_cost(path: &std::path::Path, commits: usize) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection as _;
+    use diesel::{Connection as _, SqliteConnection};
+
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+    conn.batch_execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER NOT NULL);")?;
+    println!();
+    println!("| one-row commit (WAL) | p50 / p99 |");
+    println!("|---|---|");
+    for setting in ["FULL", "NORMAL"] {
+        conn.batch_execute(&format!("PRAGMA synchronous = {setting};"))?;
+        let mut times = Vec::with_capacity(commits);
+        for _ in 0..commits {
+            let started = Instant::now();
+            conn.batch_execute("BEGIN IMMEDIATE; INSERT INTO t (x) VALUES (1); COMMIT;")?;
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!(
+            "| synchronous = {setting} | {} / {} |",
+            ms(percentile(&times, 50)),
+            ms(percentile(&times, 99))
+        );
+    }
     Ok(())
 }
 
