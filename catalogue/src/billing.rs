@@ -42,14 +42,14 @@ impl Status {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
-    /// One line per track: its description and date.
+    /// Per track.
     Track,
-    /// One line per project (the default).
+    /// Per project (the default).
     #[default]
     Project,
-    /// One line per day in the user's time zone, listing what was done.
+    /// Per day.
     Day,
-    /// One line per distinct description.
+    /// Per distinct description.
     Description,
 }
 

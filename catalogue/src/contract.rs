@@ -176,7 +176,7 @@ impl<T: ToolOutput, E: Into<ToolError>> ToolReturn for Result<T, E> {
     }
 }
 
-/// The arguments of a tool that takes none: an empty object, and nothing else.
+/// No arguments: `{}`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoArgs {}
@@ -230,6 +230,7 @@ pub fn finish<R: ToolReturn>(returned: R) -> Result<Value, CallError> {
 pub fn input_schema<T: ToolInput>() -> Value {
     let mut schema = crate::schemas::for_type::<T>();
     crate::limits::annotate(&mut schema);
+    crate::schemas::drop_nested_descriptions(&mut schema);
     schema
 }
 

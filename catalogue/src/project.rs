@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetPeriod {
-    /// Everything ever tracked on the project.
+    /// All time.
     #[default]
     Total,
-    /// Each calendar month in the user's time zone.
+    /// Each calendar month.
     Monthly,
 }
 
@@ -51,7 +51,7 @@ impl Budget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TracksAction {
-    /// Keep the tracks, without a project (their rate, currency and billable flag stay).
+    /// Keep the tracks, without a project (billing unchanged).
     Unassign,
     /// Delete the tracks too, running timers included.
     Delete,

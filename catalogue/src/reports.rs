@@ -209,7 +209,7 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<f64> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bucket {
-    /// Calendar days, midnight to midnight (23 or 25 hours on DST changes).
+    /// Calendar days.
     Day,
     /// Seven days from the user's `week_start`.
     Week,
@@ -227,7 +227,7 @@ pub enum SplitBy {
     Project,
     /// The client of the track's project.
     Client,
-    /// Each tag; a track with two tags counts in both.
+    /// Each tag (a track counts in each of its tags).
     Tag,
     /// Billable or not.
     Billable,

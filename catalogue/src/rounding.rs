@@ -9,20 +9,20 @@ use serde::{Deserialize, Serialize};
 pub enum RoundingMode {
     /// Exact seconds.
     None,
-    /// Up to the next multiple of `minutes`.
+    /// Up to a multiple of `minutes`.
     Up,
-    /// Down to the previous multiple of `minutes`.
+    /// Down to a multiple.
     Down,
-    /// To the nearest multiple; exactly halfway rounds up.
+    /// To the nearest; halfway rounds up.
     Nearest,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingScope {
-    /// Each track is rounded, then summed.
+    /// Each track, then summed.
     Track,
-    /// The sum of a group (a day, a report bucket, an invoice line) is rounded.
+    /// Each group's sum (day, bucket, invoice line).
     Total,
 }
 

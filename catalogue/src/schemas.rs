@@ -38,6 +38,68 @@ pub fn for_type<T: JsonSchema>() -> Value {
     schema.to_value()
 }
 
+/// For input schemas: a described schema's `anyOf`/`oneOf`/`allOf` branches
+/// and array `items` lose their own `description`, which only repeats, at
+/// greater length, what the enclosing property already says (the `Ref` and
+/// duration types' texts inside every reference or duration property, an
+/// enum's type text inside an optional property's branch). Properties of
+/// nested objects keep theirs: each is a new property.
+pub fn drop_nested_descriptions(schema: &mut Value) {
+    walk_descriptions(schema, false);
+}
+
+/// `described`: an enclosing property or value already describes `schema`.
+fn walk_descriptions(schema: &mut Value, described: bool) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if described {
+        obj.remove("description");
+    }
+    let described = described
+        || obj
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.trim().is_empty());
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(branches)) = obj.get_mut(key) {
+            for branch in branches.iter_mut() {
+                walk_descriptions(branch, described);
+            }
+        }
+    }
+    // `anyOf: [{anyOf: [A, B]}, null]` (an optional untagged enum, once its
+    // branch's description is gone) says the same as `anyOf: [A, B, null]`.
+    if let Some(Value::Array(branches)) = obj.get_mut("anyOf") {
+        let flat = branches
+            .drain(..)
+            .flat_map(|branch| match branch {
+                Value::Object(mut inner) if inner.len() == 1 && inner.contains_key("anyOf") => {
+                    match inner.remove("anyOf") {
+                        Some(Value::Array(nested)) => nested,
+                        _ => unreachable!("checked above"),
+                    }
+                }
+                other => vec![other],
+            })
+            .collect();
+        *branches = flat;
+    }
+    if let Some(items) = obj.get_mut("items") {
+        walk_descriptions(items, described);
+    }
+    for key in ["properties", "$defs"] {
+        if let Some(Value::Object(children)) = obj.get_mut(key) {
+            for child in children.values_mut() {
+                walk_descriptions(child, false);
+            }
+        }
+    }
+    if let Some(extra) = obj.get_mut("additionalProperties") {
+        walk_descriptions(extra, false);
+    }
+}
+
 /// Rewrites `type: [T, "null"]` into `anyOf: [{type: T, …}, {type: "null"}]`.
 #[derive(Clone, Copy, Debug)]
 struct PortableNullable;
@@ -408,6 +470,43 @@ mod tests {
         );
         assert_eq!(props["note"]["description"], "A note. Default: empty.");
         assert_eq!(props["rate"]["description"], "Cleared with null.");
+    }
+
+    #[test]
+    fn described_properties_lose_their_branches_descriptions_and_nested_any_of() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "project": {
+                    "description": "Project id or name.",
+                    "anyOf": [
+                        {"description": "An id or a name.", "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                        {"type": "null"},
+                    ],
+                },
+                "tags": {
+                    "description": "Tags.",
+                    "type": "array",
+                    "items": {"description": "An id or a name.", "anyOf": [{"type": "integer"}, {"type": "string"}]},
+                },
+                "bare": {"anyOf": [{"description": "Only here.", "type": "string"}, {"type": "null"}]},
+            },
+        });
+        drop_nested_descriptions(&mut schema);
+        let props = &schema["properties"];
+        assert_eq!(
+            props["project"],
+            json!({
+                "description": "Project id or name.",
+                "anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}],
+            })
+        );
+        assert_eq!(
+            props["tags"]["items"],
+            json!({"anyOf": [{"type": "integer"}, {"type": "string"}]})
+        );
+        // Nothing above describes it: the branch keeps its description.
+        assert_eq!(props["bare"]["anyOf"][0]["description"], "Only here.");
     }
 
     #[test]

@@ -14,9 +14,9 @@ use crate::{ToolError, names};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OverlapPolicy {
-    /// Overlapping tracks are saved silently.
+    /// Saved silently.
     Allow,
-    /// Saved, and the result lists the overlapping track ids.
+    /// Saved; the result lists the overlaps.
     Warn,
     /// Refused with an `overlap` error.
     Reject,
@@ -56,14 +56,14 @@ pub enum TimeFormat {
 /// How durations are shown to people.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum DurationFormat {
-    /// `1:30:00`, hours unbounded (the default).
+    /// `1:30:00` (the default).
     #[default]
     #[serde(rename = "hh_mm_ss")]
     HhMmSs,
     /// `1:30`, to the nearest minute.
     #[serde(rename = "hh_mm")]
     HhMm,
-    /// `1.50`: decimal hours with two decimals.
+    /// `1.50` hours.
     #[serde(rename = "decimal")]
     Decimal,
 }

@@ -152,9 +152,9 @@ fn budget_status(
 }
 
 /// How a project's budget stands (pro tier): used, remaining, percent and
-/// status `ok`, `warning` or `exceeded` for hours and/or amount (`monthly`:
+/// status (`ok`, `warning`, `exceeded`) for hours and/or amount (`monthly`:
 /// this month). Hours are rounded; amounts count billable tracks in the
-/// budget's currency, others listed apart. Running timers count up to now.
+/// budget's currency, others listed apart; running timers count up to now.
 /// Without `project`: every unarchived project with a budget, worst first; a
 /// named project without one is `invalid_argument`.
 #[tool(

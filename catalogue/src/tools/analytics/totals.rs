@@ -126,15 +126,13 @@ fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
     }
 }
 
-/// Hours and billable amounts per currency over a range, in day, week, month or
-/// year buckets in the user's time zone (DST-aware; empty buckets zero-filled),
-/// optionally split and filtered. Range: `period` or `from`/`to` (`to` alone is
-/// refused), default `this_week`, echoed; over 100 buckets is
-/// `invalid_argument`. A track counts in the bucket it starts in unless
-/// `split_at_midnight`. Running timers count up to now. Rounding (echoed)
-/// applies per track or per bucket and group (scope `total`: groups may not add
-/// up exactly); a track with two tags counts in both. Amounts never mix
-/// currencies.
+/// Hours and billable amounts per currency (never mixed) in day, week, month or
+/// year buckets in the user's time zone (empty ones zero-filled), optionally
+/// split and filtered. Range: `period` or `from`/`to` (`to` alone is refused),
+/// default `this_week`; over 100 buckets is `invalid_argument`. A track counts
+/// in the bucket it starts in unless `split_at_midnight`; running timers count
+/// up to now; a track with two tags counts in both. Rounding scope `total`
+/// rounds each bucket and group, so groups may not add up exactly.
 #[tool(
     title = "Get time totals",
     read_only,

@@ -304,11 +304,11 @@ pub struct InvoiceGenerated {
 /// Create a draft invoice from a client's (or one project's) unbilled,
 /// billable, stopped tracks starting in `period` or `from`/`to` (`to: "now"`:
 /// all so far), locking them (`track_invoiced`) until the draft is deleted,
-/// they are removed, or the invoice is voided. Quantity is rounded hours, unit
-/// price the tracks' stored rate (none: 0, with a warning); total = lines −
-/// discount + tax. Left-out tracks are counted in `skipped`. Several currencies
-/// without `currency`, nothing to bill, or a project without client is
-/// `invalid_argument`. Check with preview_invoice first.
+/// they are removed, or it is voided. Lines are rounded hours at the tracks'
+/// stored rate (none: 0, with a warning); left-out tracks are counted in
+/// `skipped`. Several currencies without `currency`, nothing to bill, or a
+/// project without client: `invalid_argument`. Check with preview_invoice
+/// first.
 #[tool(
     title = "Generate an invoice from tracks",
     tier = "pro",

@@ -107,14 +107,13 @@ pub struct BulkUpdated {
     pub range: Option<ResolvedRange>,
 }
 
-/// Change many tracks in one transaction (all or nothing), selected by `ids` or
-/// `filter` (list_tracks' filters; at most 500 tracks, else `invalid_argument`
-/// with `matched`). A new project or rate re-resolves billing as update_track
-/// does; times never change; running timers match unless `running: false`. A
-/// track on a draft, sent or paid invoice fails the call (`track_invoiced`)
-/// unless `skip_invoiced`. Unknown ids or names: `not_found`; several matches:
-/// `ambiguous`. `dry_run` shows exactly what would change; the first 100
-/// changes are detailed.
+/// Change many tracks at once (all or nothing), selected by `ids` or `filter`
+/// (as list_tracks; at most 500, else `invalid_argument` with `matched`). A new
+/// project or rate re-resolves billing as update_track does; times never
+/// change; running timers match unless `running: false`. A track on a draft,
+/// sent or paid invoice fails the call (`track_invoiced`) unless
+/// `skip_invoiced`. Unknown ids or names: `not_found`; several matches:
+/// `ambiguous`. `dry_run` previews (first 100 changes detailed).
 #[tool(
     title = "Update many tracks",
     destructive,
