@@ -113,21 +113,16 @@ pub enum Tier {
 impl Tier {
     pub const ALL: [Tier; 3] = [Tier::Free, Tier::Pro, Tier::Business];
 
+    /// Its name: the serde name, through the one enum-to-text mapping.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Free => "free",
-            Tier::Pro => "pro",
-            Tier::Business => "business",
-        }
+        crate::names::name(self)
     }
 }
 
 impl std::str::FromStr for Tier {
     type Err = String;
     fn from_str(s: &str) -> Result<Tier, String> {
-        Tier::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+        crate::names::parse(&s.to_ascii_lowercase())
             .ok_or_else(|| format!("unknown tier {s:?}; expected free, pro or business"))
     }
 }
@@ -254,7 +249,15 @@ mod tests {
                 "{tier:?}: #[tool] reads one lowercase word"
             );
             assert_eq!(name[..1].to_uppercase() + &name[1..], format!("{tier:?}"));
+            // Read back in any case, as the CLI takes it.
+            assert_eq!(name.to_uppercase().parse::<Tier>(), Ok(tier));
         }
+        assert!(
+            "gold"
+                .parse::<Tier>()
+                .unwrap_err()
+                .contains("free, pro or business")
+        );
     }
 
     #[test]

@@ -30,14 +30,9 @@ impl Scope {
         Scope::Admin,
     ];
 
-    /// The serde name (a test checks the two agree).
+    /// Its name: the serde name, through the one enum-to-text mapping.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::TracksRead => "tracks:read",
-            Scope::TracksWrite => "tracks:write",
-            Scope::Invoices => "invoices",
-            Scope::Admin => "admin",
-        }
+        crate::names::name(self)
     }
 
     /// What it grants, in the words a user reads on the consent page.
@@ -55,7 +50,7 @@ impl Scope {
     }
 
     pub fn from_name(name: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+        crate::names::parse(name)
     }
 }
 
