@@ -265,6 +265,8 @@ fn append_to_description(obj: &mut Map<String, Value>, sentence: &str) {
 
 /// Removes every `default` keyword (strict function-calling dialects refuse
 /// them) and states a non-null one in the description: "Default: 50.".
+/// `false` is left unsaid: an optional flag that is off unless given is the
+/// convention, and saying so on every boolean costs tokens on every call.
 #[derive(Clone, Copy, Debug)]
 struct DefaultsInWords;
 
@@ -275,7 +277,7 @@ impl Transform for DefaultsInWords {
             return;
         };
         match obj.remove("default") {
-            None | Some(Value::Null) => {}
+            None | Some(Value::Null) | Some(Value::Bool(false)) => {}
             Some(value) => append_to_description(obj, &format!("Default: {}.", in_words(&value))),
         }
     }

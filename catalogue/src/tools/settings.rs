@@ -90,9 +90,8 @@ fn settings_out(settings: &Settings, next_seq: i64, now: jiff::Timestamp) -> Set
     }
 }
 
-/// All of the user's settings: time zone, week start, display formats, billing
-/// defaults, rounding, overlap policy, timer limit and invoice number format,
-/// with previews.
+/// All settings (time zone, week start, formats, billing defaults, rounding,
+/// overlap policy, timer limit, invoice numbering), with previews.
 #[tool(title = "Get settings", read_only, idempotent, scope = "tracks:read")]
 async fn get_settings(ctx: &Ctx) -> Result<SettingsOut, ToolError> {
     let now = ctx.now();
@@ -119,7 +118,7 @@ pub struct UpdateSettings {
     pub duration_format: Option<DurationFormat>,
     /// ISO 4217 code.
     pub default_currency: Option<String>,
-    /// Rate per hour, a decimal string.
+    /// Hourly rate (decimal).
     pub default_hourly_rate: Option<String>,
     /// Billable without a project.
     pub default_billable: Option<bool>,
@@ -241,10 +240,9 @@ fn changed_fields(before: &SettingsOut, after: &SettingsOut) -> Vec<String> {
     changed
 }
 
-/// Change settings: only the fields given change (in `rounding`, only its parts
-/// given). Any bad value is `invalid_argument` and nothing changes; `changed`
-/// lists what did. A new time zone never moves stored times; lowering
-/// `max_active_timers` leaves running timers running.
+/// Change settings (only fields given, in `rounding` too). Any bad value is
+/// `invalid_argument` and nothing changes; `changed` lists what did. A new time
+/// zone never moves stored times; lowering `max_active_timers` stops no timer.
 #[tool(title = "Update settings", idempotent, scope = "admin")]
 async fn update_settings(ctx: &Ctx, args: UpdateSettings) -> Result<SettingsUpdated, ToolError> {
     let now = ctx.now();

@@ -57,8 +57,8 @@ pub struct TagSaved {
     pub replayed: bool,
 }
 
-/// Create a tag to label tracks. A taken name (any case) is a `conflict`; the
-/// error names the existing tag, which can be used instead.
+/// Create a tag. A taken name (any case) is a `conflict`; the error names the
+/// existing tag, usable instead.
 #[tool(title = "Create a tag", scope = "tracks:write")]
 async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
     let now = ctx.now();
@@ -111,8 +111,7 @@ pub struct TagList {
     pub next_cursor: Option<String>,
 }
 
-/// List tags by name with how many tracks carry each and their total time
-/// (running timers up to now).
+/// Tags by name with track count and total time (running timers up to now).
 #[tool(title = "List tags", read_only, idempotent, scope = "tracks:read")]
 async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
     let now = ctx.now();
@@ -144,7 +143,7 @@ async fn list_tags(ctx: &Ctx, args: ListTags) -> Result<TagList, ToolError> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTag {
-    /// Tag id or exact name.
+    /// The tag.
     pub tag: Ref,
     /// New name.
     pub name: Option<String>,
@@ -169,8 +168,8 @@ pub struct TagUpdated {
     pub tag: TagOut,
 }
 
-/// Rename or recolour a tag (`null` = not given; `clear: ["color"]` removes the
-/// colour); tracks keep it, invoiced ones too. A taken name is a `conflict`.
+/// Rename or recolour a tag (`null` = leave as is; `clear: ["color"]` removes
+/// the colour). A taken name is a `conflict`.
 #[tool(title = "Update a tag", idempotent, scope = "tracks:write")]
 async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError> {
     let now = ctx.now();
@@ -205,7 +204,7 @@ async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError>
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTag {
-    /// Tag id or exact name.
+    /// The tag.
     pub tag: Ref,
     /// Only show how many tracks carry it.
     #[serde(default, deserialize_with = "crate::patch::or_default")]

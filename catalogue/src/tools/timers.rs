@@ -30,7 +30,7 @@ pub struct StartTimer {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name.
+    /// The project.
     pub project: Option<Ref>,
     /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -38,7 +38,7 @@ pub struct StartTimer {
     pub tags: Vec<Ref>,
     /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour for this track only, a decimal string.
+    /// Hourly rate for this track only (decimal).
     pub hourly_rate: Option<String>,
     /// When it started (time formats as log_track); default now.
     pub start: Option<String>,
@@ -46,7 +46,7 @@ pub struct StartTimer {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
-    /// Allow stopping a timer after over 24 hours.
+    /// Allow stopping a timer over 24 hours old.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
@@ -87,11 +87,10 @@ struct TimerStart {
 }
 
 /// Start a timer now or at `start`. At the `max_active_timers` limit the oldest
-/// is stopped (listed in `stopped`; discarded if it started that same second),
-/// unless `if_running: error` answers `timer_running`; stopping one after over
-/// 24 hours needs `confirm`. Overlaps follow the overlap policy. A project or
-/// tag name matching several is `ambiguous` (candidates listed), none
-/// `not_found`.
+/// is stopped (in `stopped`; discarded if it started that same second) unless
+/// `if_running: error` (`timer_running`); stopping one after over 24 hours
+/// needs `confirm`. Overlaps follow the overlap policy. A name matching several
+/// is `ambiguous`, none `not_found`.
 #[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -137,9 +136,9 @@ pub struct TimerStopped {
 }
 
 /// Stop a running timer, now or at `end`. None running: `no_timer_running`;
-/// several and no `id`: `ambiguous`. Stopped in the second it started, it is
-/// deleted and the result says `discarded: true`. After over 24 hours it needs
-/// `confirm` or an explicit `end`.
+/// several and no `id`: `ambiguous`. One stopped in the second it started is
+/// deleted (`discarded: true`). After over 24 hours it needs `confirm` or an
+/// explicit `end`.
 #[tool(title = "Stop a timer", scope = "tracks:write")]
 async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolError> {
     let settings = ctx.settings().await?;
@@ -209,8 +208,7 @@ pub struct ActiveTimers {
     pub max_active_timers: u32,
 }
 
-/// The running timers, oldest first, with how long each has run; empty when
-/// none runs.
+/// Running timers, oldest first, with elapsed time; empty when none runs.
 #[tool(
     title = "List running timers",
     read_only,
@@ -236,7 +234,7 @@ pub struct SwitchTimer {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name.
+    /// The project.
     pub project: Option<Ref>,
     /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -244,11 +242,11 @@ pub struct SwitchTimer {
     pub tags: Vec<Ref>,
     /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string.
+    /// Hourly rate (decimal).
     pub hourly_rate: Option<String>,
     /// The switch instant; default now.
     pub at: Option<String>,
-    /// Allow stopping a timer after over 24 hours.
+    /// Allow stopping a timer over 24 hours old.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
@@ -256,10 +254,10 @@ pub struct SwitchTimer {
     pub idempotency_key: Option<String>,
 }
 
-/// Stop the running timer and start another at the same instant, atomically
-/// (both or neither). None running: just starts; several: `stop` says which
-/// (else `ambiguous`). A timer started that same second is deleted, not kept as
-/// 0 s (listed in `discarded`).
+/// Stop the running timer and start another at the same instant (both or
+/// neither). None running: just starts; several: `stop` says which (else
+/// `ambiguous`). A timer started that same second is deleted (listed in
+/// `discarded`).
 #[tool(title = "Switch to another timer", scope = "tracks:write")]
 async fn switch_timer(ctx: &Ctx, args: SwitchTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {
@@ -289,14 +287,14 @@ pub struct ContinueTrack {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<IfRunning>")]
     pub if_running: IfRunning,
-    /// Allow stopping a timer after over 24 hours.
+    /// Allow stopping a timer over 24 hours old.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub confirm: bool,
 }
 
-/// Start a new timer with the description, project, tags, billable flag and
-/// rate of a past track (left as it is). Timer limits as in start_timer.
+/// Start a new timer with a past track's description, project, tags, billable
+/// flag and rate. Timer limits as in start_timer.
 #[tool(title = "Continue a past track", scope = "tracks:write")]
 async fn continue_track(ctx: &Ctx, args: ContinueTrack) -> Result<TimerStarted, ToolError> {
     let past = ctx

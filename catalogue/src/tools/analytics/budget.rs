@@ -151,12 +151,12 @@ fn budget_status(
     }
 }
 
-/// How a project's budget stands (pro tier): used, remaining, percent and
-/// status (`ok`, `warning`, `exceeded`) for hours and/or amount (`monthly`:
-/// this month). Hours are rounded; amounts count billable tracks in the
-/// budget's currency, others listed apart; running timers count up to now.
-/// Without `project`: every unarchived project with a budget, worst first; a
-/// named project without one is `invalid_argument`.
+/// A project's budget (pro tier): used, remaining, percent and status (`ok`,
+/// `warning`, `exceeded`) for hours and/or amount (`monthly`: this month).
+/// Hours rounded; amounts count billable tracks in the budget's currency,
+/// others listed apart; running timers up to now. No `project`: all unarchived
+/// projects with a budget, worst first; a project without one is
+/// `invalid_argument`.
 #[tool(
     title = "Get budget status",
     read_only,

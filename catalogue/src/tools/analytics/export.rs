@@ -158,9 +158,9 @@ fn csv_filename(range: Option<Range>, settings: &Settings) -> String {
 }
 
 /// Stopped tracks as CSV (RFC 4180, header row), oldest first, filtered like
-/// list_tracks, with exact (unrounded) figures. Running timers are left out
-/// (`running_excluded` counts them). At most `limit` rows per call; `capped`
-/// and `next_cursor` page on.
+/// list_tracks, unrounded. Running timers are left out (counted in
+/// `running_excluded`). Over `limit` rows: `capped`, page on with
+/// `next_cursor`.
 #[tool(
     title = "Export tracks as CSV",
     read_only,

@@ -19,7 +19,7 @@ use crate::{Ctx, ToolError, money, pagination, tool};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RankBy {
-    /// Rounded hours (the default).
+    /// Rounded hours.
     #[default]
     Hours,
     /// Billable amount in one currency.
@@ -100,10 +100,10 @@ pub struct TopProjects {
     pub running_track_ids: Vec<i32>,
 }
 
-/// Projects ranked by rounded hours or by billable amount in one currency
-/// (`currency`, default the user's; others listed in `other_currencies`).
-/// Range: `period` or `from`/`to`, default `this_month`, echoed. Running timers
-/// count up to now; time without project is shown apart.
+/// Projects ranked by rounded hours or billable amount in one currency (others
+/// in `other_currencies`). Range: `period` or `from`/`to`, default
+/// `this_month`. Running timers count up to now; time without project is shown
+/// apart.
 #[tool(
     title = "Get top projects",
     read_only,

@@ -126,13 +126,12 @@ fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
     }
 }
 
-/// Hours and billable amounts per currency (never mixed) in day, week, month or
-/// year buckets in the user's time zone (empty ones zero-filled), optionally
-/// split and filtered. Range: `period` or `from`/`to` (`to` alone is refused),
-/// default `this_week`; over 100 buckets is `invalid_argument`. A track counts
-/// in the bucket it starts in unless `split_at_midnight`; running timers count
-/// up to now; a track with two tags counts in both. Rounding scope `total`
-/// rounds each bucket and group, so groups may not add up exactly.
+/// Hours and billable amounts per currency in buckets (day to year,
+/// zero-filled), optionally split and filtered. Range: `period` or `from`/`to`
+/// (`to` alone is refused), default `this_week`; over 100 buckets is
+/// `invalid_argument`. A track counts in the bucket it starts in unless
+/// `split_at_midnight`, and in each of its tags; running timers up to now. With
+/// rounding scope `total`, groups may not add up.
 #[tool(
     title = "Get time totals",
     read_only,

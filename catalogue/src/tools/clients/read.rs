@@ -47,8 +47,7 @@ pub struct ClientList {
     pub next_cursor: Option<String>,
 }
 
-/// List clients by name with contact details, billing defaults and project
-/// count; unarchived unless `status` says otherwise.
+/// Clients by name with contact details, billing defaults and project count.
 #[tool(title = "List clients", read_only, idempotent, scope = "tracks:read")]
 async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolError> {
     let settings = ctx.settings().await?;
@@ -91,7 +90,7 @@ async fn list_clients(ctx: &Ctx, args: ListClients) -> Result<ClientList, ToolEr
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetClient {
-    /// Client id or exact name.
+    /// The client.
     pub client: Ref,
 }
 

@@ -26,7 +26,7 @@ pub struct CreateClient {
     pub vat_id: Option<String>,
     /// ISO 4217 code; default the user's.
     pub currency: Option<String>,
-    /// Default rate per hour, a decimal string.
+    /// Default hourly rate (decimal).
     pub hourly_rate: Option<String>,
     /// Days until its invoices are due, 0–365 (default 30).
     #[schemars(range(max = 365))]
@@ -46,9 +46,8 @@ pub struct ClientSaved {
 }
 
 /// Create a client with contact details and billing defaults its projects
-/// inherit (payment terms default 30 days). A taken name (archived included,
-/// any case) is a `conflict`; the free tier allows 3 unarchived clients
-/// (`limit_reached`).
+/// inherit. A taken name (archived included, any case) is a `conflict`; the
+/// free tier allows 3 unarchived clients (`limit_reached`).
 #[tool(title = "Create a client", scope = "tracks:write")]
 async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -110,7 +109,7 @@ fn check_client_limit(conn: &mut db::Conn, user_id: i32, tier: Tier) -> Result<(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
-    /// Client id or exact name.
+    /// The client.
     pub client: Ref,
     /// New name.
     pub name: Option<String>,
@@ -124,7 +123,7 @@ pub struct UpdateClient {
     pub vat_id: Option<String>,
     /// ISO 4217 code.
     pub currency: Option<String>,
-    /// Rate per hour, a decimal string.
+    /// Hourly rate (decimal).
     pub hourly_rate: Option<String>,
     /// Days until its invoices are due, 0–365.
     #[schemars(range(max = 365))]
@@ -162,10 +161,9 @@ pub struct ClientUpdated {
     pub notes: Vec<String>,
 }
 
-/// Change a client: only the fields given change (`null` = not given); `clear`
-/// lists fields to clear. A new currency or rate applies to new tracks only.
-/// Restoring counts against the free tier's 3 clients (`limit_reached`); a
-/// taken name is a `conflict`.
+/// Change a client (`null` = leave as is; `clear` lists fields to clear). New
+/// currency or rate apply to new tracks only. Restoring counts against the free
+/// tier's 3 clients (`limit_reached`); a taken name is a `conflict`.
 #[tool(title = "Update a client", idempotent, scope = "tracks:write")]
 async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, ToolError> {
     let settings = ctx.settings().await?;
@@ -284,9 +282,9 @@ fn changed_fields(a: &ClientFields, b: &ClientFields) -> Vec<String> {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteClient {
-    /// Client id or exact name.
+    /// The client.
     pub client: Ref,
-    /// Only show what would happen.
+    /// Preview; change nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -318,8 +316,8 @@ pub struct ClientDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a client; its projects stay, without client. A client with invoices
-/// (void included) is archived instead (`outcome` says which).
+/// Delete a client; its projects stay, without client. One with invoices (void
+/// included) is archived instead (`outcome` says which).
 #[tool(
     title = "Delete a client",
     destructive,

@@ -152,11 +152,11 @@ pub struct PreviewInvoice {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
-    /// Only tracks in this currency; needed when there are several.
+    /// Only this currency; needed when there are several.
     pub currency: Option<String>,
-    /// Tax percent, a decimal string; default 0.
+    /// Tax percent (decimal); default 0.
     pub tax_percent: Option<String>,
-    /// Discount percent, a decimal string; default 0.
+    /// Discount percent (decimal); default 0.
     pub discount_percent: Option<String>,
 }
 
@@ -181,9 +181,8 @@ pub struct InvoicePreview {
     pub warnings: Vec<String>,
 }
 
-/// What generate_invoice would make with the same arguments, creating and
-/// locking nothing: lines, totals, skipped tracks and why, warnings. Errors as
-/// in generate_invoice.
+/// What generate_invoice would make with the same arguments, locking nothing:
+/// lines, totals, skipped tracks and why, warnings.
 #[tool(
     title = "Preview an invoice",
     read_only,
@@ -257,11 +256,11 @@ pub struct GenerateInvoice {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<GroupBy>")]
     pub group_by: GroupBy,
-    /// Only tracks in this currency; needed when there are several.
+    /// Only this currency; needed when there are several.
     pub currency: Option<String>,
-    /// Tax percent, a decimal string; default 0.
+    /// Tax percent (decimal); default 0.
     pub tax_percent: Option<String>,
-    /// Discount percent, a decimal string; default 0.
+    /// Discount percent (decimal); default 0.
     pub discount_percent: Option<String>,
     /// Printed on the invoice.
     pub notes: Option<String>,
@@ -301,14 +300,12 @@ pub struct InvoiceGenerated {
     pub replayed: bool,
 }
 
-/// Create a draft invoice from a client's (or one project's) unbilled,
-/// billable, stopped tracks starting in `period` or `from`/`to` (`to: "now"`:
-/// all so far), locking them (`track_invoiced`) until the draft is deleted,
-/// they are removed, or it is voided. Lines are rounded hours at the tracks'
-/// stored rate (none: 0, with a warning); left-out tracks are counted in
-/// `skipped`. Several currencies without `currency`, nothing to bill, or a
-/// project without client: `invalid_argument`. Check with preview_invoice
-/// first.
+/// Draft an invoice from a client's (or one project's) unbilled, billable,
+/// stopped tracks in the range (`to: "now"`: all so far), locking them
+/// (`track_invoiced`) until the draft is deleted, they are removed, or it is
+/// voided. Lines: rounded hours × the tracks' rate (none: 0, warned); left-out
+/// tracks counted in `skipped`. Several currencies without `currency`, nothing
+/// to bill, or a project without client: `invalid_argument`.
 #[tool(
     title = "Generate an invoice from tracks",
     tier = "pro",
@@ -386,15 +383,15 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvoice {
-    /// The client to bill (id or exact name).
+    /// The client to bill.
     pub client: Ref,
     /// ISO 4217 code; default the client's, else the user's.
     pub currency: Option<String>,
     /// The lines, at least one.
     pub lines: Vec<ManualLine>,
-    /// Tax percent, a decimal string; default 0.
+    /// Tax percent (decimal); default 0.
     pub tax_percent: Option<String>,
-    /// Discount percent, a decimal string; default 0.
+    /// Discount percent (decimal); default 0.
     pub discount_percent: Option<String>,
     /// Issue date; default the day it is sent.
     pub issue_date: Option<String>,
@@ -414,9 +411,9 @@ pub struct InvoiceCreated {
     pub replayed: bool,
 }
 
-/// Create a draft invoice from typed-in lines (fees, expenses); it bills no
-/// tracks (generate_invoice does). Amount = quantity × unit price, rounded
-/// half-up. A due date before the issue date is `invalid_argument`.
+/// Create a draft invoice from typed-in lines; it bills no tracks (see
+/// generate_invoice). Amount = quantity × unit price, rounded half-up. A due
+/// date before the issue date is `invalid_argument`.
 #[tool(title = "Create an invoice", tier = "pro", scope = "invoices")]
 async fn create_invoice(ctx: &Ctx, args: CreateInvoice) -> Result<InvoiceCreated, ToolError> {
     const TOOL: &str = "create_invoice";

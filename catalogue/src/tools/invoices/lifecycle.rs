@@ -27,9 +27,9 @@ pub struct UpdateInvoice {
     pub issue_date: Option<String>,
     /// Due date (`YYYY-MM-DD`).
     pub due_date: Option<String>,
-    /// Tax percent, a decimal string.
+    /// Tax percent (decimal).
     pub tax_percent: Option<String>,
-    /// Discount percent, a decimal string.
+    /// Discount percent (decimal).
     pub discount_percent: Option<String>,
     /// Replace the manual (not tracked) lines; `[]` removes them.
     pub lines: Option<Vec<ManualLine>>,
@@ -37,7 +37,7 @@ pub struct UpdateInvoice {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<i32>>")]
     pub remove_track_ids: Vec<i32>,
-    /// Fields to clear: a cleared issue date is the day it is sent, a due date follows the payment terms.
+    /// Fields to clear: issue date becomes the sending day; due date follows payment terms.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateInvoiceClear>>")]
     pub clear: Vec<UpdateInvoiceClear>,
@@ -62,10 +62,10 @@ pub struct InvoiceChanged {
     pub dry_run: bool,
 }
 
-/// Change a draft: only the fields given change (`null` = not given; `clear`
-/// resets notes or dates). `lines` replaces the manual lines;
-/// `remove_track_ids` frees tracks and recomputes their lines. Not a draft:
-/// `invoice_frozen`; a track not on it: `not_found`.
+/// Change a draft (`null` = leave as is; `clear` resets notes or dates).
+/// `lines` replaces the manual lines; `remove_track_ids` frees tracks and
+/// recomputes their lines. Not a draft: `invoice_frozen`; a track not on it:
+/// `not_found`.
 #[tool(
     title = "Update a draft invoice",
     idempotent,
@@ -205,10 +205,9 @@ pub struct InvoiceSent {
 }
 
 /// Send a draft: it gets the next gapless number (`invoice_number_format`), an
-/// issue date (default today) and a due date (default by the client's payment
-/// terms), then is frozen (void it instead of editing). A non-draft is
-/// `invoice_frozen`; no lines or a due date before the issue date is
-/// `invalid_argument`.
+/// issue date (default today) and a due date (default by payment terms), then
+/// is frozen (void to change). A non-draft is `invoice_frozen`; no lines or a
+/// due date before the issue date: `invalid_argument`.
 #[tool(
     title = "Mark an invoice as sent",
     idempotent,
@@ -297,9 +296,8 @@ pub struct SetInvoiceStatus {
 }
 
 /// Mark a sent invoice `paid` (again to correct the date) or `void` (final;
-/// keeps its number, frees its tracks). A draft is `invalid_argument` (send or
-/// delete it); paying a void one is `invoice_frozen`; a payment date before the
-/// issue date is `invalid_argument`.
+/// keeps its number, frees its tracks). A draft, or a payment date before the
+/// issue date, is `invalid_argument`; paying a void one is `invoice_frozen`.
 #[tool(
     title = "Set an invoice's status",
     destructive,
@@ -373,15 +371,14 @@ async fn set_invoice_status(
 pub struct DeleteInvoice {
     /// The draft to delete.
     pub id: i32,
-    /// Only show what would be deleted.
+    /// Preview; delete nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
 }
 
-/// Delete a draft for good, freeing its tracks. Sent, paid and void invoices
-/// are never deleted (`invoice_frozen`): void a sent one with
-/// set_invoice_status.
+/// Delete a draft for good, freeing its tracks. Others are `invoice_frozen`:
+/// void a sent one with set_invoice_status.
 #[tool(
     title = "Delete a draft invoice",
     destructive,

@@ -103,9 +103,8 @@ pub struct InvoiceList {
     pub next_cursor: Option<String>,
 }
 
-/// List invoices, newest first, by status, client and issue period (an undated
-/// draft by creation day). Totals per currency cover the whole filtered set,
-/// void ones left out.
+/// Invoices, newest first, by status, client and issue period (undated drafts
+/// by creation day). Per-currency totals cover the filtered set, void excluded.
 #[tool(
     title = "List invoices",
     read_only,
@@ -209,8 +208,8 @@ pub struct InvoiceId {
     pub id: i32,
 }
 
-/// One invoice by id, in any state: client details, lines with the tracks each
-/// bills, totals, dates and status.
+/// One invoice in any state: client details, lines with the tracks each bills,
+/// totals, dates, status.
 #[tool(
     title = "Get an invoice",
     read_only,

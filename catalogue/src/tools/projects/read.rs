@@ -47,9 +47,8 @@ pub struct ProjectList {
     pub next_cursor: Option<String>,
 }
 
-/// List projects by name with client, billing defaults and budget; unarchived
-/// unless `status` says otherwise. `include_spent` adds exact time and billable
-/// amount per currency.
+/// Projects by name with client, billing defaults, budget and (`include_spent`)
+/// exact time and billable amount per currency.
 #[tool(title = "List projects", read_only, idempotent, scope = "tracks:read")]
 async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, ToolError> {
     let settings = ctx.settings().await?;
@@ -112,13 +111,13 @@ async fn list_projects(ctx: &Ctx, args: ListProjects) -> Result<ProjectList, Too
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetProject {
-    /// Project id or exact name.
+    /// The project.
     pub project: Ref,
 }
 
-/// One project with client, billing defaults (`new_tracks`: the rate and
-/// currency new tracks get, and from where), budget and `spent` (exact time,
-/// billable amount per currency).
+/// One project with client, billing defaults (`new_tracks`: what new tracks
+/// get, and from where), budget and `spent` (exact time, billable amount per
+/// currency).
 #[tool(title = "Get a project", read_only, idempotent, scope = "tracks:read")]
 async fn get_project(
     ctx: &Ctx,

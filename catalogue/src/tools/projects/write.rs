@@ -25,13 +25,13 @@ use crate::{Ctx, ToolError, money, patch, tool};
 pub struct CreateProject {
     /// Unique name.
     pub name: String,
-    /// Client id or exact name.
+    /// The client.
     pub client: Option<Ref>,
     /// Colour as `#RRGGBB`.
     pub color: Option<String>,
-    /// Billable by default; default true with a client or rate, else the user's.
+    /// Default: true with a client or rate, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string; default the client's, else the user's.
+    /// Hourly rate (decimal); default the client's, else the user's.
     pub hourly_rate: Option<String>,
     /// ISO 4217 code; default the client's, else the user's.
     pub currency: Option<String>,
@@ -52,9 +52,9 @@ pub struct ProjectSaved {
 }
 
 /// Create a project, optionally for a client, with billing defaults and a
-/// budget (pro tier, else `tier_required`). `new_tracks` says what rate and
-/// currency its tracks get. A taken name (archived included, any case) is a
-/// `conflict`; the free tier allows 5 unarchived projects (`limit_reached`).
+/// budget (pro tier, else `tier_required`). A taken name (archived included,
+/// any case) is a `conflict`; the free tier allows 5 unarchived projects
+/// (`limit_reached`).
 #[tool(title = "Create a project", scope = "tracks:write")]
 async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -125,17 +125,17 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
-    /// Project id or exact name.
+    /// The project.
     pub project: Ref,
     /// New name.
     pub name: Option<String>,
-    /// New client (id or exact name).
+    /// New client.
     pub client: Option<Ref>,
     /// Colour as `#RRGGBB`.
     pub color: Option<String>,
     /// Billable by default for new tracks.
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string.
+    /// Hourly rate (decimal).
     pub hourly_rate: Option<String>,
     /// ISO 4217 code.
     pub currency: Option<String>,
@@ -149,11 +149,11 @@ pub struct UpdateProject {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub reprice_unbilled: bool,
-    /// Only show what would change.
+    /// Preview; change nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
-    /// Fields to clear; rate and currency fall back to the client's, else the user's default.
+    /// Fields to clear; rate and currency fall back to the client's, else the user's.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<UpdateProjectClear>>")]
     pub clear: Vec<UpdateProjectClear>,
@@ -227,12 +227,11 @@ pub struct ProjectUpdated {
     pub dry_run: bool,
 }
 
-/// Change a project: only the fields given change (`null` = not given); `clear`
-/// lists fields to clear. New rate, currency or client apply to new tracks only
-/// (`notes` counts unbilled ones that differ) unless `reprice_unbilled`
-/// re-rates unbilled tracks (listed in `repriced`). Restoring counts against
-/// the free tier's 5 projects (`limit_reached`). Setting a budget needs pro
-/// (`tier_required`); clearing it does not. A taken name is a `conflict`.
+/// Change a project (`null` = leave as is; `clear` lists fields to clear). New
+/// rate, currency or client apply to new tracks only (`notes` counts differing
+/// unbilled ones) unless `reprice_unbilled` (re-rated ones in `repriced`).
+/// Restoring counts against the free tier's 5 projects (`limit_reached`). A
+/// budget needs pro (`tier_required`). A taken name is a `conflict`.
 #[tool(
     title = "Update a project",
     destructive,
@@ -456,11 +455,11 @@ fn reprice(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteProject {
-    /// Project id or exact name.
+    /// The project.
     pub project: Ref,
     /// What happens to its tracks; required when it has any.
     pub tracks: Option<TracksAction>,
-    /// Only show what would be deleted.
+    /// Preview; delete nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -486,9 +485,9 @@ pub struct ProjectDeleted {
     pub dry_run: bool,
 }
 
-/// Delete a project for good; with tracks, `tracks` says what happens to them.
-/// A track on a non-void invoice makes it `track_invoiced`: archive it instead.
-/// `dry_run` shows the counts.
+/// Delete a project for good; `tracks` says what happens to its tracks. A track
+/// on a non-void invoice makes it `track_invoiced` (archive instead). `dry_run`
+/// shows the counts.
 #[tool(
     title = "Delete a project",
     destructive,

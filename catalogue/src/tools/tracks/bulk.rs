@@ -25,7 +25,7 @@ pub const MAX_BULK_DETAILS: usize = 100;
 pub struct TrackChanges {
     /// New description.
     pub description: Option<String>,
-    /// New project (id or exact name); tracks already on it keep their billing.
+    /// New project; tracks already on it keep their billing.
     pub project: Option<Ref>,
     /// Tags to add.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -37,7 +37,7 @@ pub struct TrackChanges {
     pub remove_tags: Vec<Ref>,
     /// Billable (true) or not (false).
     pub billable: Option<bool>,
-    /// Rate per hour, a decimal string.
+    /// Hourly rate (decimal).
     pub hourly_rate: Option<String>,
     /// Fields to clear; the rate falls back to the project's, client's or user's.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -74,11 +74,11 @@ pub struct BulkUpdateTracks {
     pub filter: Option<TrackSelection>,
     /// What to change.
     pub set: TrackChanges,
-    /// Leave out invoiced tracks (listed in `skipped_invoiced_track_ids`) instead of failing.
+    /// Skip invoiced tracks (in `skipped_invoiced_track_ids`) instead of failing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub skip_invoiced: bool,
-    /// Only show what would change.
+    /// Preview; change nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,
@@ -107,13 +107,12 @@ pub struct BulkUpdated {
     pub range: Option<ResolvedRange>,
 }
 
-/// Change many tracks at once (all or nothing), selected by `ids` or `filter`
-/// (as list_tracks; at most 500, else `invalid_argument` with `matched`). A new
-/// project or rate re-resolves billing as update_track does; times never
-/// change; running timers match unless `running: false`. A track on a draft,
-/// sent or paid invoice fails the call (`track_invoiced`) unless
-/// `skip_invoiced`. Unknown ids or names: `not_found`; several matches:
-/// `ambiguous`. `dry_run` previews (first 100 changes detailed).
+/// Change many tracks at once (all or nothing), by `ids` or `filter` (as
+/// list_tracks; over 500 is `invalid_argument` with `matched`). Billing
+/// re-resolves as in update_track; times never change; running timers match
+/// unless `running: false`. An invoiced track fails the call (`track_invoiced`)
+/// unless `skip_invoiced`. Unknown: `not_found`; several matches: `ambiguous`.
+/// `dry_run` previews (first 100 detailed).
 #[tool(
     title = "Update many tracks",
     destructive,

@@ -17,13 +17,13 @@ pub struct LogTrack {
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<String>")]
     pub description: String,
-    /// Project id or exact name.
+    /// The project.
     pub project: Option<Ref>,
     /// Tag ids or exact names.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<Vec<Ref>>")]
     pub tags: Vec<Ref>,
-    /// Start: RFC 3339, `YYYY-MM-DD HH:MM`, `HH:MM`, `today` or `yesterday`, in the user's zone.
+    /// Start: RFC 3339, `YYYY-MM-DD HH:MM`, `HH:MM`, `today` or `yesterday`.
     pub start: String,
     /// When it ended; or `duration`.
     pub end: Option<String>,
@@ -31,7 +31,7 @@ pub struct LogTrack {
     pub duration: Option<DurationInput>,
     /// Default: the project's, else the user's.
     pub billable: Option<bool>,
-    /// Rate per hour for this track only, a decimal string.
+    /// Hourly rate for this track only (decimal).
     pub hourly_rate: Option<String>,
     /// Allow over 24 hours.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -52,9 +52,8 @@ pub struct TrackSaved {
 
 /// Log time already spent: `start` and `end` or `duration`; the end must be
 /// after the start, over 24 hours needs `confirm`. Rate and currency are fixed
-/// when saved (track → project → client → user). Overlaps: `warn` saves and
-/// lists them, `reject` answers `overlap`. A name matching several projects or
-/// tags is `ambiguous` (candidates listed).
+/// when saved (track → project → client → user). Overlaps follow the overlap
+/// policy (`reject`: `overlap`). A name matching several is `ambiguous`.
 #[tool(title = "Log time", scope = "tracks:write")]
 async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -124,7 +123,7 @@ pub struct UpdateTrack {
     pub id: i32,
     /// New description.
     pub description: Option<String>,
-    /// New project (id or exact name).
+    /// New project.
     pub project: Option<Ref>,
     /// Replace all tags; `[]` removes them.
     pub tags: Option<Vec<Ref>>,
@@ -134,7 +133,7 @@ pub struct UpdateTrack {
     pub end: Option<String>,
     /// Billable (true) or not (false).
     pub billable: Option<bool>,
-    /// Rate per hour for this track only, a decimal string.
+    /// Hourly rate for this track only (decimal).
     pub hourly_rate: Option<String>,
     /// Fields to clear; the rate falls back to the project's, client's or user's.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
@@ -154,12 +153,11 @@ pub enum UpdateTrackClear {
     HourlyRate,
 }
 
-/// Change a track: only the fields given change (`null` = not given); `clear`
-/// clears project or rate. A new project re-resolves rate and currency unless
-/// `hourly_rate` is given. The end must stay after the start; over 24 hours
-/// needs `confirm`; overlaps follow the overlap policy. A running timer's end
-/// cannot be set (use stop_timer). A track on a draft, sent or paid invoice is
-/// `track_invoiced`.
+/// Change a track (`null` = leave as is; `clear` clears project or rate). A new
+/// project re-resolves rate and currency unless `hourly_rate` is given. The end
+/// must stay after the start; over 24 hours needs `confirm`; overlaps follow
+/// the overlap policy. A running timer's end cannot be set (use stop_timer). An
+/// invoiced track is `track_invoiced`.
 #[tool(title = "Update a track", idempotent, scope = "tracks:write")]
 async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolError> {
     let settings = ctx.settings().await?;
@@ -251,7 +249,7 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
 pub struct DeleteTrack {
     /// The track to delete.
     pub id: i32,
-    /// Only show what would be deleted.
+    /// Preview; delete nothing.
     #[serde(default, deserialize_with = "crate::patch::or_default")]
     #[schemars(with = "Option<bool>")]
     pub dry_run: bool,

@@ -57,9 +57,8 @@ pub struct TrackList {
     pub next_cursor: Option<String>,
 }
 
-/// List tracks, newest first, filtered by period or `from`/`to`, project, tag,
-/// billable, running or text. Totals cover the whole filtered set; the range is
-/// echoed.
+/// Tracks, newest first, filtered by range, project, tag, billable, running or
+/// text. Totals cover the filtered set.
 #[tool(title = "List tracks", read_only, idempotent, scope = "tracks:read")]
 async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError> {
     let settings = ctx.settings().await?;

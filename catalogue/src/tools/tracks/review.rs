@@ -215,12 +215,11 @@ fn parse_day(text: &str, tz: &TimeZone, now: Timestamp) -> Result<Date, ToolErro
         })
 }
 
-/// Review a day (`date`, default today), a week (`week_of`) or `period` in the
-/// user's time zone: per-day totals (zero-filled), billable split, and
-/// findings: gaps over `min_gap`, overlaps, tracks over `long_track`, running
-/// timers, tracks without project. Exact durations; a track belongs to the day
-/// it starts (ones reaching in from before are listed, not counted). At most 50
-/// items per finding, plus the count and total of all.
+/// Review a day (`date`, default today), a week (`week_of`) or `period`:
+/// per-day totals (zero-filled), billable split, and findings: gaps over
+/// `min_gap`, overlaps, tracks over `long_track`, running timers, tracks
+/// without project. A track belongs to the day it starts (ones reaching in are
+/// listed, not counted). At most 50 items per finding, plus count and total.
 #[tool(
     title = "Review a timesheet",
     read_only,
