@@ -1,8 +1,33 @@
 //! Money: exact decimals with an ISO 4217 currency, never floats.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::{Decimal, RoundingStrategy};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::ToolError;
+
+/// An amount of money in one currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Amount {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Decimal string with the currency's minor digits, e.g. "120.00".
+    pub amount: String,
+}
+
+/// One [`Amount`] per currency, in currency order: never a sum across
+/// currencies.
+pub fn amounts(by_currency: &BTreeMap<String, Decimal>) -> Vec<Amount> {
+    by_currency
+        .iter()
+        .map(|(currency, amount)| Amount {
+            currency: currency.clone(),
+            amount: format(*amount, currency),
+        })
+        .collect()
+}
 
 /// Digits after the decimal point of a currency (ISO 4217 minor unit).
 pub fn minor_units(currency: &str) -> u32 {

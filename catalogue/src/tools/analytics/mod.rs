@@ -8,28 +8,17 @@ mod export;
 mod top;
 mod totals;
 
-use std::collections::BTreeMap;
-
-use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::ToolError;
 use crate::db::tracks::TrackFilter;
 use crate::db::{self, Conn};
+use crate::money::{Amount, amounts};
 use crate::reference::Ref;
 use crate::reports::{Acc, Item};
 use crate::settings::Settings;
 use crate::time::hours;
-use crate::{ToolError, money};
-
-/// An amount of money in one currency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Amount {
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Decimal string with the currency's minor digits, e.g. "120.00".
-    pub amount: String,
-}
 
 /// Time and money of a set of tracks, rounded by the user's setting.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -59,16 +48,6 @@ pub(super) fn totals(acc: &Acc, settings: &Settings) -> Totals {
         amounts: amounts(&acc.amounts),
         track_count: acc.tracks.len(),
     }
-}
-
-pub(super) fn amounts(by_currency: &BTreeMap<String, Decimal>) -> Vec<Amount> {
-    by_currency
-        .iter()
-        .map(|(currency, amount)| Amount {
-            currency: currency.clone(),
-            amount: money::format(*amount, currency),
-        })
-        .collect()
 }
 
 /// Project, client and tag references resolved to a filter.

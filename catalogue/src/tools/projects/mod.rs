@@ -5,14 +5,13 @@
 mod read;
 mod write;
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::db::projects::{self, Project, Spent};
 use crate::db::{self};
+use crate::money::{Amount, amounts};
 use crate::project::{Budget, BudgetPeriod};
 use crate::settings::Settings;
 use crate::time::{format_duration, hours};
@@ -20,25 +19,6 @@ use crate::{Tier, ToolError, money, tiers};
 
 /// Repricing lists at most this many tracks (the counts cover all).
 const MAX_REPRICED_LISTED: usize = 100;
-
-/// An amount of money in one currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct MoneyOut {
-    /// ISO 4217 code.
-    pub currency: String,
-    /// Decimal string with the currency's minor digits.
-    pub amount: String,
-}
-
-fn money_list(amounts: &BTreeMap<String, Decimal>) -> Vec<MoneyOut> {
-    amounts
-        .iter()
-        .map(|(currency, amount)| MoneyOut {
-            currency: currency.clone(),
-            amount: money::format(*amount, currency),
-        })
-        .collect()
-}
 
 // Budget hours: a whole number or a decimal string.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -230,7 +210,7 @@ pub struct SpentOut {
     pub billable_seconds: i64,
     /// What the billable tracks with a rate are worth, per currency (each
     /// track rounded to the minor unit, then summed); never summed across currencies.
-    pub amounts: Vec<MoneyOut>,
+    pub amounts: Vec<Amount>,
     /// True when a running timer is counted (up to now).
     pub includes_running: bool,
 }
@@ -243,7 +223,7 @@ impl From<&Spent> for SpentOut {
             duration: format_duration(spent.seconds),
             hours: hours(spent.seconds).to_string(),
             billable_seconds: spent.billable_seconds,
-            amounts: money_list(&spent.amounts),
+            amounts: amounts(&spent.amounts),
             includes_running: spent.running,
         }
     }

@@ -8,12 +8,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BudgetInput, MAX_REPRICED_LISTED, MoneyOut, ProjectOut, check_project_limit, money_list,
-    new_track_billing, require_budgets,
+    BudgetInput, MAX_REPRICED_LISTED, ProjectOut, check_project_limit, new_track_billing,
+    require_budgets,
 };
 use crate::db::projects::{self, ProjectFields};
 use crate::db::{self, clients, idempotency, write_or_preview};
 use crate::fields::{optional_text, valid_color, valid_name};
+use crate::money::{Amount, amounts};
 use crate::project::{Budget, TracksAction};
 use crate::reference::Ref;
 use crate::settings::Settings;
@@ -208,9 +209,9 @@ pub struct Repriced {
     /// The changed tracks, oldest first; at most 100 are listed.
     pub tracks: Vec<RepricedTrack>,
     /// The changed billable tracks' amounts before, per currency.
-    pub amount_before: Vec<MoneyOut>,
+    pub amount_before: Vec<Amount>,
     /// Their amounts after, per currency.
-    pub amount_after: Vec<MoneyOut>,
+    pub amount_after: Vec<Amount>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -447,8 +448,8 @@ fn reprice(
         changed_count,
         invoiced_tracks_skipped: invoiced as i64,
         tracks,
-        amount_before: money_list(&before_totals),
-        amount_after: money_list(&after_totals),
+        amount_before: amounts(&before_totals),
+        amount_after: amounts(&after_totals),
     })
 }
 
