@@ -32,6 +32,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    day_totals (user_id, day, project_id, billable, currency, hourly_rate) {
+        user_id -> Integer,
+        day -> Text,
+        project_id -> Integer,
+        billable -> Bool,
+        currency -> Text,
+        hourly_rate -> Text,
+        tracks -> BigInt,
+        seconds -> BigInt,
+        rounded_seconds -> BigInt,
+        amount -> Text,
+    }
+}
+
+diesel::table! {
+    day_totals_basis (user_id) {
+        user_id -> Integer,
+        basis -> Text,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, tool, key) {
         user_id -> Integer,
         tool -> Text,
@@ -251,6 +273,8 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(clients -> users (user_id));
+diesel::joinable!(day_totals -> users (user_id));
+diesel::joinable!(day_totals_basis -> users (user_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(invoice_lines -> projects (project_id));
@@ -276,6 +300,8 @@ diesel::joinable!(user_settings -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     clients,
+    day_totals,
+    day_totals_basis,
     idempotency_keys,
     invoice_lines,
     invoice_tracks,

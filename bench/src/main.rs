@@ -81,22 +81,39 @@ fn main() -> anyhow::Result<()> {
             verify(&db, account).await?;
         }
         println!();
+        // The per-day totals are built by the first report after a bulk
+        // load (or a change of time zone or rounding): a one-off cost.
+        catalogue::db::day_totals::invalidate(&mut *db.conn()?, big.user.id)?;
+        let rebuilt = timed(&db, &big, "get_budget_status", json!({})).await?;
         println!(
-            "| call | {} tracks p50 / p99 | {n} tracks p50 / p99 |",
+            "first report after the bulk load (builds the per-day totals of {n} tracks): {}",
+            ms(rebuilt)
+        );
+        println!();
+        println!(
+            "| call | {} tracks p50 / p99 | {n} tracks p50 / p99 | peak RSS |",
             small.tracks
         );
-        println!("|---|---|---|");
+        println!("|---|---|---|---|");
         for (name, call) in CALLS {
             let mut cells = Vec::new();
+            let mut peak = 0;
             for account in [&small, &big] {
+                reset_peak_rss();
                 let times = measure(&db, account, *call, iters).await?;
+                peak = peak.max(peak_rss_kib());
                 cells.push(format!(
                     "{} / {}",
                     ms(percentile(&times, 50)),
                     ms(percentile(&times, 99))
                 ));
             }
-            println!("| {name} | {} | {} |", cells[0], cells[1]);
+            println!(
+                "| {name} | {} | {} | {:.1} MiB |",
+                cells[0],
+                cells[1],
+                peak as f64 / 1024.0
+            );
         }
         anyhow::Ok(())
     })?;
@@ -225,7 +242,7 @@ async fn call(db: &Db, account: &Account, tool: &str, args: Value) -> anyhow::Re
 
 /// The data set as the tools see it.
 async fn verify(db: &Db, account: &Account) -> anyhow::Result<()> {
-    let page = call(db, account, "list_tracks", json!({})).await?;
+    let page = call(db, account, "list_tracks", json!({"totals": true})).await?;
     anyhow::ensure!(
         page["total_count"] == account.tracks,
         "{}: list_tracks counts {} tracks, not {}",
@@ -284,25 +301,28 @@ const CALLS: &[(&str, Call)] = &[
         let cursor = format!("k{key}.{}", i32::MAX);
         Box::pin(timed(db, a, "list_tracks", json!({"cursor": cursor})))
     }),
+    ("list_tracks first page with totals", |db, a, _| {
+        Box::pin(timed(db, a, "list_tracks", json!({"totals": true})))
+    }),
+    ("get_time_totals, a year by day (one call)", |db, a, _| {
+        let year_ago = Timestamp::now() - SignedDuration::from_hours(24 * 365);
+        Box::pin(timed(
+            db,
+            a,
+            "get_time_totals",
+            json!({"from": year_ago.to_string(), "to": "now", "bucket": "day"}),
+        ))
+    }),
     (
-        "get_time_totals, a year by day (4 calls of ≤ 100 days)",
+        "get_time_totals, a year by month split by tag (reads the tracks)",
         |db, a, _| {
-            Box::pin(async move {
-                let mut took = Duration::ZERO;
-                let year_ago = Timestamp::now() - SignedDuration::from_hours(24 * 364);
-                for q in 0..4 {
-                    let from = year_ago + SignedDuration::from_hours(24 * 91 * q);
-                    let to = from + SignedDuration::from_hours(24 * 91);
-                    took += timed(
-                        db,
-                        a,
-                        "get_time_totals",
-                        json!({"from": from.to_string(), "to": to.to_string(), "bucket": "day"}),
-                    )
-                    .await?;
-                }
-                Ok(took)
-            })
+            let year_ago = Timestamp::now() - SignedDuration::from_hours(24 * 365);
+            Box::pin(timed(
+                db,
+                a,
+                "get_time_totals",
+                json!({"from": year_ago.to_string(), "to": "now", "bucket": "month", "split_by": "tag"}),
+            ))
         },
     ),
     ("get_time_totals, 3 years by month", |db, a, _| {
@@ -324,17 +344,22 @@ const CALLS: &[(&str, Call)] = &[
     ("get_budget_status", |db, a, _| {
         Box::pin(timed(db, a, "get_budget_status", json!({})))
     }),
-    (
-        "review_timesheet, last week (no month period)",
-        |db, a, _| {
-            Box::pin(timed(
-                db,
-                a,
-                "review_timesheet",
-                json!({"period": "last_week"}),
-            ))
-        },
-    ),
+    ("review_timesheet, last month", |db, a, _| {
+        Box::pin(timed(
+            db,
+            a,
+            "review_timesheet",
+            json!({"period": "last_month"}),
+        ))
+    }),
+    ("export_tracks_csv, 1,000 rows", |db, a, _| {
+        Box::pin(timed(
+            db,
+            a,
+            "export_tracks_csv",
+            json!({"period": "last_month", "limit": 1000}),
+        ))
+    }),
     ("preview_invoice, ≤ 10,000 tracks", |db, a, i| {
         let (from, to) = invoice_window(a, i);
         Box::pin(timed(
@@ -398,6 +423,25 @@ async fn measure(
     }
     times.sort();
     Ok(times)
+}
+
+/// Start the process's peak resident set size (`VmHWM`) afresh, so each
+/// call's peak is its own (Linux: `echo 5 > /proc/self/clear_refs`).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident set size since the last reset, in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {

@@ -19,6 +19,7 @@ mod schema;
 pub mod billing;
 mod contract;
 mod ctx;
+pub mod day_totals;
 pub mod db;
 mod error;
 #[cfg(feature = "testing")]

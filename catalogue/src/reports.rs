@@ -18,7 +18,7 @@ use crate::time::{PeriodName, Range, WeekStart, period_range, resolve_range, sta
 use crate::{ToolError, money};
 
 /// The most buckets one `get_time_totals` answer holds.
-pub const MAX_BUCKETS: usize = 100;
+pub const MAX_BUCKETS: usize = 366;
 /// Without an explicit bucket, the smallest that gives at most this many.
 pub const DEFAULT_BUCKETS: usize = 31;
 
@@ -55,12 +55,67 @@ impl Item {
     }
 }
 
-/// A part of a track counted in a report.
+/// What a report counts as one: a piece of one track (read from `tracks`), or
+/// the stopped tracks of one day that share project, billable, currency and
+/// rate (a row of the per-day totals, `crate::day_totals`). Names borrow
+/// from the tracks read or from the caller's table of project names.
 #[derive(Clone, Copy, Debug)]
-pub struct Piece<'a> {
-    pub item: &'a Item,
-    /// Its seconds counted here.
+pub struct Part<'a> {
+    pub project: Option<&'a Named>,
+    pub client: Option<&'a Named>,
+    /// By name; only a single track's (rollups are not split by tag).
+    pub tags: &'a [Named],
+    pub billable: bool,
+    pub currency: &'a str,
+    pub hourly_rate: Option<Decimal>,
+    pub tracks: Counted,
+    /// Exact seconds counted here.
     pub seconds: i64,
+    /// Each track's seconds rounded by the user's rounding, summed.
+    pub rounded: i64,
+    /// Each billable track with a rate priced from its rounded seconds and
+    /// rounded to the minor unit, summed.
+    pub amount: Decimal,
+}
+
+/// The tracks a [`Part`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// One track, which may be running.
+    Track { id: i32, running: bool },
+    /// A number of stopped tracks, each counted only here.
+    Stopped(i64),
+}
+
+impl<'a> Part<'a> {
+    /// `seconds` of `item`, priced as the per-track computation does.
+    pub fn of(item: &'a Item, seconds: i64, rounding: Rounding) -> Part<'a> {
+        let rounded = rounding.round(seconds);
+        let amount = match item.hourly_rate {
+            Some(rate) if item.billable => money::amount_for(rate, rounded, &item.currency),
+            _ => Decimal::ZERO,
+        };
+        Part {
+            project: item.project.as_ref(),
+            client: item.client.as_ref(),
+            tags: &item.tags,
+            billable: item.billable,
+            currency: &item.currency,
+            hourly_rate: item.hourly_rate,
+            tracks: Counted::Track {
+                id: item.id,
+                running: item.running(),
+            },
+            seconds,
+            rounded,
+            amount,
+        }
+    }
+
+    /// The rate its billable time is priced at; `None`: it earns nothing.
+    fn priced_at(&self) -> Option<Decimal> {
+        self.hourly_rate.filter(|_| self.billable)
+    }
 }
 
 /// Figures being added up.
@@ -72,52 +127,95 @@ pub struct Acc {
     pub rounded: i64,
     /// What the billable time with a rate is worth, per currency.
     pub amounts: BTreeMap<String, Decimal>,
-    /// The tracks counted.
+    /// The single tracks counted (a track split over two buckets is one).
     pub tracks: BTreeSet<i32>,
+    /// Stopped tracks counted through the per-day totals, each only once.
+    pub stopped: i64,
     /// The running timers counted, up to now.
     pub running: BTreeSet<i32>,
 }
 
-impl Acc {
-    /// One rounded group: scope `track` rounds each piece, `total` the sum.
-    /// Money follows the rounded time: per piece (scope `track`, or no
+/// A group's parts being added up, to be rounded once all are in
+/// ([`Tally::finish`]): parts can arrive in pages, so a report over a long
+/// history never holds all its tracks at once.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    seconds: i64,
+    /// Each track rounded, summed (scope `track`).
+    rounded: i64,
+    /// Each priced track's amount, summed per currency (scope `track`).
+    amounts: BTreeMap<String, Decimal>,
+    /// Exact priced seconds per currency and rate (scope `total`).
+    by_rate: BTreeMap<(String, Decimal), i64>,
+    tracks: BTreeSet<i32>,
+    stopped: i64,
+    running: BTreeSet<i32>,
+}
+
+impl Tally {
+    pub fn push(&mut self, part: &Part) {
+        self.seconds += part.seconds;
+        self.rounded += part.rounded;
+        if let Some(rate) = part.priced_at() {
+            let sum = self.amounts.entry(part.currency.to_owned()).or_default();
+            *sum = money::add(*sum, part.amount);
+            *self
+                .by_rate
+                .entry((part.currency.to_owned(), rate.normalize()))
+                .or_default() += part.seconds;
+        }
+        match part.tracks {
+            Counted::Track { id, running } => {
+                self.tracks.insert(id);
+                if running {
+                    self.running.insert(id);
+                }
+            }
+            Counted::Stopped(n) => self.stopped += n,
+        }
+    }
+
+    /// The group rounded: scope `track` rounds each track, `total` the sum.
+    /// Money follows the rounded time: per track (scope `track`, or no
     /// rounding), else per rate within the group.
-    pub fn of(pieces: &[Piece], rounding: Rounding) -> Acc {
-        let mut acc = Acc {
-            seconds: pieces.iter().map(|p| p.seconds).sum(),
-            rounded: rounding.total(pieces.iter().map(|p| p.seconds)),
-            ..Acc::default()
-        };
-        let priced = pieces
-            .iter()
-            .filter_map(|p| Some((p, p.item.hourly_rate.filter(|_| p.item.billable)?)));
-        if rounding.mode == RoundingMode::None || rounding.scope == RoundingScope::Track {
-            for (piece, rate) in priced {
-                let currency = &piece.item.currency;
-                let amount = money::amount_for(rate, rounding.round(piece.seconds), currency);
-                let sum = acc.amounts.entry(currency.clone()).or_default();
-                *sum = money::add(*sum, amount);
-            }
+    pub fn finish(self, rounding: Rounding) -> Acc {
+        let per_track =
+            rounding.mode == RoundingMode::None || rounding.scope == RoundingScope::Track;
+        let (rounded, amounts) = if per_track {
+            (self.rounded, self.amounts)
         } else {
-            let mut by_rate: BTreeMap<(String, Decimal), i64> = BTreeMap::new();
-            for (piece, rate) in priced {
-                *by_rate
-                    .entry((piece.item.currency.clone(), rate.normalize()))
-                    .or_default() += piece.seconds;
-            }
-            for ((currency, rate), seconds) in by_rate {
+            let mut amounts: BTreeMap<String, Decimal> = BTreeMap::new();
+            for ((currency, rate), seconds) in self.by_rate {
                 let amount = money::amount_for(rate, rounding.round(seconds), &currency);
-                let sum = acc.amounts.entry(currency.clone()).or_default();
+                let sum = amounts.entry(currency).or_default();
                 *sum = money::add(*sum, amount);
             }
+            (rounding.round(self.seconds), amounts)
+        };
+        Acc {
+            seconds: self.seconds,
+            rounded,
+            amounts,
+            tracks: self.tracks,
+            stopped: self.stopped,
+            running: self.running,
         }
-        for piece in pieces {
-            acc.tracks.insert(piece.item.id);
-            if piece.item.running() {
-                acc.running.insert(piece.item.id);
-            }
+    }
+}
+
+impl Acc {
+    /// One rounded group of `parts` (see [`Tally::finish`]).
+    pub fn of(parts: &[Part], rounding: Rounding) -> Acc {
+        let mut tally = Tally::default();
+        for part in parts {
+            tally.push(part);
         }
-        acc
+        tally.finish(rounding)
+    }
+
+    /// How many tracks count here.
+    pub fn track_count(&self) -> usize {
+        self.tracks.len() + usize::try_from(self.stopped).unwrap_or(0)
     }
 
     /// Add figures already rounded.
@@ -129,6 +227,7 @@ impl Acc {
             *sum = money::add(*sum, *amount);
         }
         self.tracks.extend(&other.tracks);
+        self.stopped += other.stopped;
         self.running.extend(&other.running);
     }
 
@@ -138,13 +237,10 @@ impl Acc {
 }
 
 /// Each track whole.
-pub fn whole(items: &[Item], now: Timestamp) -> Vec<Piece<'_>> {
+pub fn whole(items: &[Item], now: Timestamp, rounding: Rounding) -> Vec<Part<'_>> {
     items
         .iter()
-        .map(|item| Piece {
-            item,
-            seconds: item.seconds(now),
-        })
+        .map(|item| Part::of(item, item.seconds(now), rounding))
         .collect()
 }
 
@@ -334,16 +430,17 @@ pub fn choose_slots(
     }
 }
 
-/// Each track's pieces, per slot: whole in the slot it starts in, or with
+/// Each track's part, per slot: whole in the slot it starts in, or with
 /// `split_at_midnight` divided between the slots it touches (only its time
-/// inside them counts).
+/// inside them counts, each piece rounded on its own).
 pub fn distribute<'a>(
     items: &'a [Item],
     slots: &[Slot],
     split_at_midnight: bool,
     now: Timestamp,
-) -> Vec<Vec<Piece<'a>>> {
-    let mut per_slot: Vec<Vec<Piece>> = slots.iter().map(|_| Vec::new()).collect();
+    rounding: Rounding,
+) -> Vec<Vec<Part<'a>>> {
+    let mut per_slot: Vec<Vec<Part>> = slots.iter().map(|_| Vec::new()).collect();
     if slots.is_empty() {
         return per_slot;
     }
@@ -351,49 +448,63 @@ pub fn distribute<'a>(
         if split_at_midnight {
             let (start, end) = (item.started_at, item.end(now));
             let first = slots.partition_point(|s| s.range.to <= start);
-            for (slot, pieces) in slots.iter().zip(per_slot.iter_mut()).skip(first) {
+            for (slot, parts) in slots.iter().zip(per_slot.iter_mut()).skip(first) {
                 if slot.range.from >= end {
                     break;
                 }
                 let seconds =
                     end.min(slot.range.to).as_second() - start.max(slot.range.from).as_second();
                 if seconds > 0 {
-                    pieces.push(Piece { item, seconds });
+                    parts.push(Part::of(item, seconds, rounding));
                 }
             }
         } else {
             let at = slots
                 .partition_point(|s| s.range.to <= item.started_at)
                 .min(slots.len() - 1);
-            per_slot[at].push(Piece {
-                item,
-                seconds: item.seconds(now),
-            });
+            per_slot[at].push(Part::of(item, item.seconds(now), rounding));
         }
     }
     per_slot
 }
 
-/// The groups a track counts in, as `(id, name)`.
-pub fn groups_of(item: &Item, split: SplitBy) -> Vec<(Option<i32>, String)> {
-    let named = |n: &Option<Named>, none: &str| {
+/// Per-day parts (rows of the per-day totals) added to the slots their day
+/// falls in; days outside every slot are dropped.
+pub fn distribute_days<'a>(
+    per_slot: &mut [Vec<Part<'a>>],
+    slots: &[Slot],
+    days: impl IntoIterator<Item = (Date, Part<'a>)>,
+) {
+    for (day, part) in days {
+        let after = slots.partition_point(|s| s.start_date <= day);
+        if let Some(at) = after.checked_sub(1)
+            && let Some(parts) = per_slot.get_mut(at)
+        {
+            parts.push(part);
+        }
+    }
+}
+
+/// The groups a part counts in, as `(id, name)`.
+pub fn groups_of(part: &Part, split: SplitBy) -> Vec<(Option<i32>, String)> {
+    let named = |n: Option<&Named>, none: &str| {
         vec![match n {
             Some(n) => (Some(n.id), n.name.clone()),
             None => (None, none.to_owned()),
         }]
     };
     match split {
-        SplitBy::Project => named(&item.project, "(no project)"),
-        SplitBy::Client => named(&item.client, "(no client)"),
-        SplitBy::Tag if item.tags.is_empty() => vec![(None, "(no tag)".to_owned())],
-        SplitBy::Tag => item
+        SplitBy::Project => named(part.project, "(no project)"),
+        SplitBy::Client => named(part.client, "(no client)"),
+        SplitBy::Tag if part.tags.is_empty() => vec![(None, "(no tag)".to_owned())],
+        SplitBy::Tag => part
             .tags
             .iter()
             .map(|t| (Some(t.id), t.name.clone()))
             .collect(),
         SplitBy::Billable => vec![(
             None,
-            if item.billable {
+            if part.billable {
                 "billable"
             } else {
                 "not billable"
@@ -406,19 +517,49 @@ pub fn groups_of(item: &Item, split: SplitBy) -> Vec<(Option<i32>, String)> {
 /// A group: its id (none for the "(no …)" and billable groups) and name.
 pub type GroupKey = (Option<i32>, String);
 
-/// `pieces` split by `split` and added up per group, each group rounded on
-/// its own; a track with two tags counts in both.
-pub fn split(pieces: &[Piece], split: SplitBy, rounding: Rounding) -> BTreeMap<GroupKey, Acc> {
-    let mut groups: BTreeMap<GroupKey, Vec<Piece>> = BTreeMap::new();
-    for piece in pieces {
-        for key in groups_of(piece.item, split) {
-            groups.entry(key).or_default().push(*piece);
+/// One bucket being added up: all its parts, and each group's when split
+/// (a track with two tags counts in both).
+#[derive(Clone, Debug, Default)]
+pub struct BucketTally {
+    pub all: Tally,
+    pub groups: BTreeMap<GroupKey, Tally>,
+}
+
+impl BucketTally {
+    pub fn push(&mut self, part: &Part, split: Option<SplitBy>) {
+        self.all.push(part);
+        if let Some(split) = split {
+            for key in groups_of(part, split) {
+                self.groups.entry(key).or_default().push(part);
+            }
         }
     }
-    groups
-        .into_iter()
-        .map(|(key, pieces)| (key, Acc::of(&pieces, rounding)))
-        .collect()
+}
+
+/// The whole calendar days inside `range` in `tz`, as the first day and the
+/// day after the last, with the instants they span; `None` when the range
+/// holds no whole day. The per-day totals answer for these days, the tracks
+/// themselves for the rest of the range.
+pub fn whole_days(range: Range, tz: &TimeZone) -> Result<Option<(Date, Date, Range)>, ToolError> {
+    let err = |e: jiff::Error| ToolError::invalid(e.to_string());
+    let mut first = range.from.to_zoned(tz.clone()).date();
+    if start_of_day(first, tz)? < range.from {
+        first = first.tomorrow().map_err(err)?;
+    }
+    // The day after the last whole one: the day `to` falls in, which ends
+    // after `to` unless `to` is its very start.
+    let end = range.to.to_zoned(tz.clone()).date();
+    if end <= first {
+        return Ok(None);
+    }
+    Ok(Some((
+        first,
+        end,
+        Range {
+            from: start_of_day(first, tz)?,
+            to: start_of_day(end, tz)?,
+        },
+    )))
 }
 
 /// Whether a budget counts all of a project's time or each calendar month's,
@@ -538,7 +679,7 @@ mod tests {
             ),
         ];
         let now = ts("2026-10-02T00:00:00Z");
-        let pieces = whole(&items, now);
+        let pieces = whole(&items, now, up(RoundingScope::Track));
         let per_track = Acc::of(&pieces, up(RoundingScope::Track));
         assert_eq!((per_track.seconds, per_track.rounded), (600, 1800));
         assert_eq!(per_track.amount_in("EUR"), "30.00".parse().unwrap());
@@ -548,7 +689,7 @@ mod tests {
         let mut sum = per_track.clone();
         sum.add(&per_total);
         assert_eq!(sum.rounded, 2700);
-        assert_eq!(sum.tracks.len(), 2);
+        assert_eq!(sum.track_count(), 2);
     }
 
     #[test]
@@ -598,10 +739,10 @@ mod tests {
             Some("2026-10-02T01:30:00Z"),
             None,
         )];
-        let whole = distribute(&items, &slots, false, now);
+        let whole = distribute(&items, &slots, false, now, Rounding::NONE);
         assert_eq!(whole[0][0].seconds, 9000);
         assert!(whole[1].is_empty());
-        let split = distribute(&items, &slots, true, now);
+        let split = distribute(&items, &slots, true, now, Rounding::NONE);
         assert_eq!(split[0][0].seconds, 3600);
         assert_eq!(split[1][0].seconds, 5400);
     }
@@ -615,13 +756,24 @@ mod tests {
             None,
         )];
         let now = ts("2026-10-02T00:00:00Z");
-        let pieces = whole(&items, now);
-        let by_tag = split(&pieces, SplitBy::Tag, Rounding::NONE);
+        let pieces = whole(&items, now, Rounding::NONE);
+        let split = |by: SplitBy| {
+            let mut tally = BucketTally::default();
+            for piece in &pieces {
+                tally.push(piece, Some(by));
+            }
+            tally.groups
+        };
+        let by_tag = split(SplitBy::Tag);
         assert_eq!(by_tag.len(), 2);
-        assert!(by_tag.values().all(|acc| acc.seconds == 3600));
-        let by_client = split(&pieces, SplitBy::Client, Rounding::NONE);
+        assert!(
+            by_tag
+                .into_values()
+                .all(|t| t.finish(Rounding::NONE).seconds == 3600)
+        );
+        let by_client = split(SplitBy::Client);
         assert!(by_client.contains_key(&(None, "(no client)".to_owned())));
-        let by_billable = split(&pieces, SplitBy::Billable, Rounding::NONE);
+        let by_billable = split(SplitBy::Billable);
         assert!(by_billable.contains_key(&(None, "billable".to_owned())));
     }
 

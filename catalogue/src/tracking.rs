@@ -15,6 +15,31 @@ use crate::settings::Settings;
 use crate::time::{When, format_duration, when};
 use crate::{ToolError, money};
 
+/// A track as a timesheet review reads it: what it checks, without tags or
+/// names (those are read only for the tracks a review lists).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Brief {
+    pub id: i32,
+    pub description: String,
+    pub started_at: Timestamp,
+    /// `None` while the timer runs.
+    pub ended_at: Option<Timestamp>,
+    pub billable: bool,
+    pub has_project: bool,
+}
+
+impl Brief {
+    /// Where it ends; a running one reaches up to `now`.
+    pub fn end(&self, now: Timestamp) -> Timestamp {
+        self.ended_at.unwrap_or(now).max(self.started_at)
+    }
+
+    /// Seconds tracked; a running track counts up to `now`.
+    pub fn seconds(&self, now: Timestamp) -> i64 {
+        self.end(now).as_second() - self.started_at.as_second()
+    }
+}
+
 /// A start may be this far in the future (clock skew between assistant and server).
 pub const FUTURE_SKEW_SECONDS: i64 = 60;
 /// A track longer than this is most likely a forgotten timer.

@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod common;
+pub mod day_totals;
 pub mod idempotency;
 pub mod invoices;
 pub mod oauth;

@@ -563,6 +563,7 @@ pub fn set_track_rate(
     currency: &str,
     now: Timestamp,
 ) -> Result<(), ToolError> {
+    super::day_totals::retract(conn, user_id, &[id])?;
     diesel::update(
         tracks::table
             .filter(tracks::user_id.eq(user_id))
@@ -574,6 +575,7 @@ pub fn set_track_rate(
         tracks::updated_at.eq(epoch(now)),
     ))
     .execute(conn)?;
+    super::day_totals::apply(conn, user_id, &[id])?;
     Ok(())
 }
 
@@ -612,12 +614,18 @@ pub fn delete(
         .filter(tracks::project_id.eq(project_id));
     let affected = match tracks_action {
         None => 0,
-        Some(TracksAction::Unassign) => diesel::update(of_project)
-            .set((
-                tracks::project_id.eq(None::<i32>),
-                tracks::updated_at.eq(epoch(now)),
-            ))
-            .execute(conn)?,
+        Some(TracksAction::Unassign) => {
+            let ids: Vec<i32> = of_project.select(tracks::id).load(conn)?;
+            super::day_totals::retract(conn, user_id, &ids)?;
+            let unassigned = diesel::update(of_project)
+                .set((
+                    tracks::project_id.eq(None::<i32>),
+                    tracks::updated_at.eq(epoch(now)),
+                ))
+                .execute(conn)?;
+            super::day_totals::apply(conn, user_id, &ids)?;
+            unassigned
+        }
         Some(TracksAction::Delete) => {
             let ids: Vec<i32> = of_project.select(tracks::id).load(conn)?;
             super::tracks::delete_all(conn, user_id, &ids)?

@@ -274,3 +274,30 @@ pub fn set_budget(
     }
     Ok(())
 }
+
+/// Every project of the user (archived ones too) with its client, by id:
+/// the names the per-day totals' rows are reported under.
+pub fn project_names(
+    conn: &mut Conn,
+    user_id: i32,
+) -> Result<HashMap<i32, (Named, Option<Named>)>, ToolError> {
+    let rows: Vec<(i32, String, Option<i32>, Option<String>)> = projects::table
+        .left_join(clients::table)
+        .filter(projects::user_id.eq(user_id))
+        .select((
+            projects::id,
+            projects::name,
+            clients::id.nullable(),
+            clients::name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, client_id, client_name)| {
+            let client = client_id
+                .zip(client_name)
+                .map(|(id, name)| Named { id, name });
+            (id, (Named { id, name }, client))
+        })
+        .collect())
+}

@@ -33,7 +33,10 @@ pub fn steps() -> Vec<Step> {
             "log_track",
             json!({"description": "Invoice prep", "start": "yesterday", "duration": "45m"}),
         ),
-        step("list_tracks", json!({"period": "this_week", "limit": 2})),
+        step(
+            "list_tracks",
+            json!({"period": "this_week", "limit": 2, "totals": true}),
+        ),
         step("get_track", json!({"id": 1})),
         step(
             "update_track",

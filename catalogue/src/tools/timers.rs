@@ -89,8 +89,7 @@ struct TimerStart {
 /// Start a timer now or at `start`. At the `max_active_timers` limit the oldest
 /// is stopped (in `stopped`; discarded if it started that same second) unless
 /// `if_running: error` (`timer_running`); stopping one after over 24 hours
-/// needs `confirm`. Overlaps follow the overlap policy. A name matching several
-/// is `ambiguous`, none `not_found`.
+/// needs `confirm`. Overlaps follow the overlap policy.
 #[tool(title = "Start a timer", scope = "tracks:write")]
 async fn start_timer(ctx: &Ctx, args: StartTimer) -> Result<TimerStarted, ToolError> {
     let start = TimerStart {

@@ -279,11 +279,11 @@ async fn the_bucket_is_chosen_when_not_given_and_capped() {
         .err(
             &ada,
             "get_time_totals",
-            json!({"period": "this_year", "bucket": "day"}),
+            json!({"from": "2025-01-01", "to": "2026-01-03", "bucket": "day"}),
         )
         .await;
     assert_eq!(err.code, ErrorCode::InvalidArgument);
-    assert_eq!(err.details["max_buckets"], 100);
+    assert_eq!(err.details["max_buckets"], 366);
     assert!(err.hint.unwrap().contains("larger bucket"));
     // `from` alone runs to the end of today.
     let open = app
@@ -477,7 +477,11 @@ async fn rounding_applies_to_reported_hours_and_amounts_only() {
 
     // Stored times never change.
     let listed = app
-        .ok(&ada, "list_tracks", json!({"period": "this_week"}))
+        .ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "period": "this_week"}),
+        )
         .await;
     assert_eq!(listed["total_seconds"], 2400);
 }
@@ -590,7 +594,7 @@ async fn bad_ranges_and_arguments_are_refused() {
         json!({"from": "2026-11-20", "to": "2026-11-10"}),
         json!({"from": "2026-12-20"}),
         json!({"from": "next monday"}),
-        json!({"period": "this_year", "bucket": "day"}),
+        json!({"from": "2024-06-01", "to": "2026-06-01", "bucket": "day"}),
     ] {
         assert_eq!(
             app.err(&ada, "get_time_totals", args.clone()).await.code,

@@ -403,7 +403,7 @@ async fn optional_properties_take_null_as_not_given() {
         .ok(
             &ada,
             "list_tracks",
-            json!({"without_project": null, "period": null, "limit": null}),
+            json!({"totals": true, "without_project": null, "period": null, "limit": null}),
         )
         .await;
     assert_eq!(listed["total_count"], 0, "deleted");

@@ -194,7 +194,11 @@ async fn week_start_cuts_this_week() {
     let app = TestApp::new();
     let ada = app.user_in("ada@example.com", "Europe/Berlin");
     let monday = app
-        .ok(&ada, "list_tracks", json!({"period": "this_week"}))
+        .ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "period": "this_week"}),
+        )
         .await;
     assert_eq!(
         monday["range"]["from"]["local"],
@@ -203,7 +207,11 @@ async fn week_start_cuts_this_week() {
     app.ok(&ada, "update_settings", json!({"week_start": "sunday"}))
         .await;
     let sunday = app
-        .ok(&ada, "list_tracks", json!({"period": "this_week"}))
+        .ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "period": "this_week"}),
+        )
         .await;
     assert_eq!(
         sunday["range"]["from"]["local"],

@@ -478,7 +478,7 @@ async fn bad_input_is_refused() {
         );
     }
     for args in [
-        json!({"period": "this_month"}),
+        json!({"period": "this_year"}),
         json!({"days": 3}),
         json!({"min_gap": -5}),
     ] {

@@ -66,7 +66,7 @@ async fn log_refuses_bad_spans_and_writes_nothing() {
         Err(catalogue::CallError::InvalidParams(_))
     ));
     assert_eq!(
-        app.ok(&ada, "list_tracks", json!({})).await["total_count"],
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await["total_count"],
         0
     );
     // Confirmed, a long track is kept.
@@ -120,7 +120,7 @@ async fn overlap_policy_warn_lists_and_reject_refuses() {
         .await;
     assert_eq!(allowed["overlapping_track_ids"], json!([]));
     assert_eq!(
-        app.ok(&ada, "list_tracks", json!({})).await["total_count"],
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await["total_count"],
         4
     );
 }
@@ -199,7 +199,11 @@ async fn list_filters_totals_and_the_echoed_range() {
     let ada = app.user_in("ada@example.com", "Europe/Berlin");
     seed_week(&app, &ada).await;
     let week = app
-        .ok(&ada, "list_tracks", json!({"period": "this_week"}))
+        .ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "period": "this_week"}),
+        )
         .await;
     assert_eq!(week["total_count"], 3);
     assert_eq!(week["total_seconds"], 3 * 3600);
@@ -222,39 +226,23 @@ async fn list_filters_totals_and_the_echoed_range() {
     let count = |v: Value| v["total_count"].as_i64().unwrap();
     assert_eq!(
         count(
-            app.ok(&ada, "list_tracks", json!({"project": "website"}))
-                .await
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "project": "website"})
+            )
+            .await
         ),
         3
     );
     assert_eq!(
         count(
-            app.ok(&ada, "list_tracks", json!({"without_project": true}))
-                .await
-        ),
-        1
-    );
-    assert_eq!(
-        count(app.ok(&ada, "list_tracks", json!({"tag": "Meeting"})).await),
-        2
-    );
-    assert_eq!(
-        count(app.ok(&ada, "list_tracks", json!({"search": "CALL"})).await),
-        1
-    );
-    assert_eq!(
-        count(app.ok(&ada, "list_tracks", json!({"search": "%"})).await),
-        0,
-        "wildcards are literal"
-    );
-    assert_eq!(
-        count(app.ok(&ada, "list_tracks", json!({"billable": true})).await),
-        3
-    );
-    assert_eq!(
-        count(
-            app.ok(&ada, "list_tracks", json!({"period": "last_week"}))
-                .await
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "without_project": true})
+            )
+            .await
         ),
         1
     );
@@ -263,14 +251,73 @@ async fn list_filters_totals_and_the_echoed_range() {
             app.ok(
                 &ada,
                 "list_tracks",
-                json!({"from": "2026-11-24", "to": "2026-11-25"})
+                json!({"totals": true, "tag": "Meeting"})
+            )
+            .await
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "search": "CALL"})
             )
             .await
         ),
         1
     );
     assert_eq!(
-        count(app.ok(&ada, "list_tracks", json!({"running": true})).await),
+        count(
+            app.ok(&ada, "list_tracks", json!({"totals": true, "search": "%"}))
+                .await
+        ),
+        0,
+        "wildcards are literal"
+    );
+    assert_eq!(
+        count(
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "billable": true})
+            )
+            .await
+        ),
+        3
+    );
+    assert_eq!(
+        count(
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "period": "last_week"})
+            )
+            .await
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "from": "2026-11-24", "to": "2026-11-25"})
+            )
+            .await
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            app.ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "running": true})
+            )
+            .await
+        ),
         0
     );
 
@@ -290,9 +337,13 @@ async fn list_filters_totals_and_the_echoed_range() {
         );
     }
     assert_eq!(
-        app.err(&ada, "list_tracks", json!({"project": "Nope"}))
-            .await
-            .code,
+        app.err(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "project": "Nope"})
+        )
+        .await
+        .code,
         ErrorCode::NotFound
     );
 }
@@ -316,10 +367,20 @@ async fn pages_walk_every_track_once_with_whole_set_totals() {
     let mut cursor = Value::Null;
     loop {
         let page = app
-            .ok(&ada, "list_tracks", json!({"limit": 4, "cursor": cursor}))
+            .ok(
+                &ada,
+                "list_tracks",
+                json!({"totals": true, "limit": 4, "cursor": cursor}),
+            )
             .await;
         assert_eq!(page["total_count"], 14);
         assert_eq!(page["total_seconds"], 7 * 5400);
+        // Without `totals` a page holds only itself.
+        let bare = app
+            .ok(&ada, "list_tracks", json!({"limit": 4, "cursor": cursor}))
+            .await;
+        assert_eq!(bare["tracks"], page["tracks"]);
+        assert!(bare.get("total_count").is_none() && bare.get("total_seconds").is_none());
         seen.extend(
             page["tracks"]
                 .as_array()
@@ -472,7 +533,7 @@ async fn days_are_cut_in_the_users_zone_across_a_dst_change() {
         .ok(
             &ada,
             "list_tracks",
-            json!({"from": "2026-10-25", "to": "2026-10-26"}),
+            json!({"totals": true, "from": "2026-10-25", "to": "2026-10-26"}),
         )
         .await;
     assert_eq!(day["total_count"], 2);
@@ -636,19 +697,22 @@ async fn bulk_dry_run_previews_exactly_what_the_real_call_does() {
     let args = json!({"filter": {"period": "this_week"}, "set": {"project": "Website", "add_tags": ["meeting"]}});
     let mut preview_args = args.clone();
     preview_args["dry_run"] = json!(true);
-    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let before = app.ok(&ada, "list_tracks", json!({"totals": true})).await;
     let mut preview = app.ok(&ada, "bulk_update_tracks", preview_args).await;
     assert_eq!(preview["dry_run"], true);
     assert_eq!(preview["changed_count"], 2);
     assert_eq!(
-        app.ok(&ada, "list_tracks", json!({})).await,
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await,
         before,
         "a dry run writes nothing"
     );
     let done = app.ok(&ada, "bulk_update_tracks", args.clone()).await;
     preview["dry_run"] = json!(false);
     assert_eq!(preview, done, "the preview is exactly what happened");
-    assert_ne!(app.ok(&ada, "list_tracks", json!({})).await, before);
+    assert_ne!(
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await,
+        before
+    );
     // Done again, nothing is left to change.
     let again = app.ok(&ada, "bulk_update_tracks", args).await;
     assert_eq!(again["changed_count"], 0);
@@ -789,7 +853,7 @@ async fn bulk_refuses_invoiced_tracks_unless_told_to_skip_them() {
     let voided = log(&app, &ada, json!({"start": "10:00", "end": "11:00"})).await;
     invoice(&app, &ada, &[&billed], "sent");
     invoice(&app, &ada, &[&voided], "void");
-    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let before = app.ok(&ada, "list_tracks", json!({"totals": true})).await;
     let all = json!([billed, free, voided]);
 
     for dry_run in [true, false] {
@@ -806,7 +870,7 @@ async fn bulk_refuses_invoiced_tracks_unless_told_to_skip_them() {
         assert!(err.hint.unwrap().contains("skip_invoiced"));
     }
     assert_eq!(
-        app.ok(&ada, "list_tracks", json!({})).await,
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await,
         before,
         "all or nothing: the free tracks did not change either"
     );
@@ -847,7 +911,7 @@ async fn bulk_bad_input_is_refused_and_writes_nothing() {
     app.project(&ada, "1", false, None, None);
     app.tag(&ada, "a");
     let id = log(&app, &ada, json!({"start": "09:00", "end": "10:00"})).await;
-    let before = app.ok(&ada, "list_tracks", json!({})).await;
+    let before = app.ok(&ada, "list_tracks", json!({"totals": true})).await;
     let set = json!({"description": "changed"});
     let invalid = [
         json!({"set": set}),
@@ -863,7 +927,7 @@ async fn bulk_bad_input_is_refused_and_writes_nothing() {
         json!({"ids": [id], "set": {"hourly_rate": "lots"}}),
         json!({"ids": [id], "set": {"hourly_rate": "-5"}}),
         json!({"ids": [id], "set": {"add_tags": ["a"], "remove_tags": ["A"]}}),
-        json!({"ids": (1..=501).collect::<Vec<_>>(), "set": set}),
+        json!({"ids": (1..=50_001).collect::<Vec<_>>(), "set": set}),
     ];
     for args in invalid {
         assert_eq!(
@@ -915,11 +979,14 @@ async fn bulk_bad_input_is_refused_and_writes_nothing() {
             "{args}"
         );
     }
-    assert_eq!(app.ok(&ada, "list_tracks", json!({})).await, before);
+    assert_eq!(
+        app.ok(&ada, "list_tracks", json!({"totals": true})).await,
+        before
+    );
 }
 
 #[tokio::test]
-async fn bulk_selects_at_most_500_tracks() {
+async fn bulk_selects_at_most_50_000_tracks() {
     use diesel::RunQueryDsl;
     let app = TestApp::new();
     let ada = app.user("ada@example.com");
@@ -934,23 +1001,28 @@ async fn bulk_selects_at_most_500_tracks() {
         .execute(&mut *app.db.conn().unwrap())
         .unwrap();
     };
-    insert(1, 500);
+    insert(1, 50_000);
     let args = json!({"filter": {"search": "bulk"}, "set": {"billable": true}, "dry_run": true});
     let out = app.ok(&ada, "bulk_update_tracks", args.clone()).await;
-    assert_eq!(out["matched_count"], 500);
-    assert_eq!(out["changed_track_ids"].as_array().unwrap().len(), 500);
+    assert_eq!(out["matched_count"], 50_000);
+    assert_eq!(out["changed_track_ids"].as_array().unwrap().len(), 50_000);
     assert_eq!(out["changes"].as_array().unwrap().len(), 100);
     assert_eq!(out["changes_truncated"], true);
 
-    insert(501, 501);
+    insert(50_001, 50_001);
     let err = app.err(&ada, "bulk_update_tracks", args).await;
     assert_eq!(err.code, ErrorCode::InvalidArgument);
-    assert_eq!(err.details["matched"], 501);
-    assert_eq!(err.details["limit"], 500);
+    assert_eq!(err.details["matched"], 50_001);
+    assert_eq!(err.details["limit"], 50_000);
     let real = json!({"filter": {"search": "bulk"}, "set": {"billable": true}});
     app.err(&ada, "bulk_update_tracks", real).await;
     assert_eq!(
-        app.ok(&ada, "list_tracks", json!({"billable": true})).await["total_count"],
+        app.ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "billable": true})
+        )
+        .await["total_count"],
         0
     );
 }

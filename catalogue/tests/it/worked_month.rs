@@ -756,7 +756,11 @@ async fn a_worked_month_from_the_first_timer_to_the_paid_invoice() {
 
     // October's figures.
     let listed = app
-        .ok(&ada, "list_tracks", json!({"period": "last_month"}))
+        .ok(
+            &ada,
+            "list_tracks",
+            json!({"totals": true, "period": "last_month"}),
+        )
         .await;
     assert_eq!(listed["total_count"], 11);
     assert_eq!(listed["total_seconds"], 80_400);

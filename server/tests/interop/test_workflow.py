@@ -154,7 +154,7 @@ async def test_a_month_end_in_one_session_from_context_to_invoice_csv(pro_server
         assert logged["amount"] == "142.50"  # 1.5 h × 95.00
         assert logged["start"]["utc"] == rfc3339(logged_start)
 
-        tracks = await call(client, "list_tracks", {"project": "Website relaunch"})
+        tracks = await call(client, "list_tracks", {"project": "Website relaunch", "totals": True})
         assert [t["id"] for t in tracks["tracks"]] == [timed["id"], logged["id"]]  # newest first
         assert tracks["total_count"] == 2
         assert tracks["total_seconds"] == 2 * 3600

@@ -1,20 +1,21 @@
 //! `get_budget_status`: each budgeted project's hours and money against its
 //! budget.
 
-use jiff::Timestamp;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Amount, amounts};
+use std::collections::BTreeMap;
+
+use super::{Amount, Counting, amounts};
 use crate::db;
 use crate::db::reports::{self, Budget};
-use crate::db::tracks::{Span, TrackFilter};
+use crate::db::tracks::TrackFilter;
 use crate::reference::{Named, Ref};
-use crate::reports::{Acc, BudgetPeriod, BudgetState, Item, fixed, percent, state, whole};
+use crate::reports::{Acc, BudgetPeriod, BudgetState, Part, fixed, percent, state};
 use crate::rounding::Rounding;
 use crate::settings::Settings;
-use crate::time::{PeriodName, ResolvedRange, period_range};
+use crate::time::{PeriodName, Range, ResolvedRange, period_range};
 use crate::{Ctx, ToolError, money, tool};
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -92,12 +93,11 @@ pub struct BudgetReport {
 
 fn budget_status(
     budget: &Budget,
-    items: &[Item],
+    parts: &[Part],
     range: Option<ResolvedRange>,
     settings: &Settings,
-    now: Timestamp,
 ) -> ProjectBudget {
-    let acc = Acc::of(&whole(items, now), settings.rounding);
+    let acc = Acc::of(parts, settings.rounding);
     let alert = budget.alert_percent;
     let hours = budget.hours.map(|limit| {
         let used = Decimal::from(acc.rounded) / Decimal::from(3600);
@@ -151,6 +151,21 @@ fn budget_status(
     }
 }
 
+/// `counting`'s parts by project.
+fn by_project<'a>(
+    counting: Option<&'a Counting>,
+    now: jiff::Timestamp,
+    settings: &Settings,
+) -> BTreeMap<i32, Vec<Part<'a>>> {
+    let mut map: BTreeMap<i32, Vec<Part<'a>>> = BTreeMap::new();
+    for part in counting.iter().flat_map(|c| c.parts(now, settings)) {
+        if let Some(project) = part.project {
+            map.entry(project.id).or_default().push(part);
+        }
+    }
+    map
+}
+
 /// A project's budget (pro tier): used, remaining, percent and status (`ok`,
 /// `warning`, `exceeded`) for hours and/or amount (`monthly`: this month).
 /// Hours rounded; amounts count billable tracks in the budget's currency,
@@ -169,7 +184,8 @@ async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetRep
     let now = ctx.now();
     let tz = settings.time_zone.clone();
     let month = period_range(PeriodName::ThisMonth, settings.week_start, &tz, now)?;
-    let rows = ctx
+    let read_settings = settings.clone();
+    let (budgets, ever, this_month) = ctx
         .run(move |conn, user| {
             let project_id = args
                 .project
@@ -186,25 +202,43 @@ async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetRep
                 ))
                 .hint("give it one with update_project (`budget`: hours and/or amount)"));
             }
-            let mut rows = Vec::with_capacity(budgets.len());
-            for budget in budgets {
-                let range = (budget.period == BudgetPeriod::Monthly).then_some(month);
-                let filter = TrackFilter {
-                    span: range.map(Span::Starts),
-                    project_id: Some(budget.project.id),
-                    ..TrackFilter::default()
-                };
-                let items = reports::items(conn, user.id, &filter, now, None, None)?;
-                rows.push((budget, range, items));
-            }
-            Ok(rows)
+            // One reading per period for every budget, split by project below.
+            let filter = TrackFilter {
+                project_id,
+                ..TrackFilter::default()
+            };
+            let mut read = |range: Option<Range>| {
+                Counting::by_day(conn, user.id, &read_settings, range, &filter, now)
+            };
+            let ever = budgets
+                .iter()
+                .any(|b| b.period == BudgetPeriod::Total)
+                .then(|| read(None))
+                .transpose()?;
+            let this_month = budgets
+                .iter()
+                .any(|b| b.period == BudgetPeriod::Monthly)
+                .then(|| read(Some(month)))
+                .transpose()?;
+            Ok((budgets, ever, this_month))
         })
         .await?;
-    let mut projects: Vec<ProjectBudget> = rows
+    let (ever_parts, month_parts) = (
+        by_project(ever.as_ref(), now, &settings),
+        by_project(this_month.as_ref(), now, &settings),
+    );
+    let mut projects: Vec<ProjectBudget> = budgets
         .iter()
-        .map(|(budget, range, items)| {
-            let echo = range.map(|r| r.resolved(Some(PeriodName::ThisMonth), &tz));
-            budget_status(budget, items, echo, &settings, now)
+        .map(|budget| {
+            let (parts, echo) = match budget.period {
+                BudgetPeriod::Total => (&ever_parts, None),
+                BudgetPeriod::Monthly => (
+                    &month_parts,
+                    Some(month.resolved(Some(PeriodName::ThisMonth), &tz)),
+                ),
+            };
+            let parts = parts.get(&budget.project.id).map_or(&[][..], Vec::as_slice);
+            budget_status(budget, parts, echo, &settings)
         })
         .collect();
     projects.sort_by(|a, b| {

@@ -6,11 +6,10 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Totals, running_ids, totals};
-use crate::db::reports;
-use crate::db::tracks::{Span, TrackFilter};
+use super::{Counting, Totals, running_ids, totals};
+use crate::db::tracks::TrackFilter;
 use crate::reference::Named;
-use crate::reports::{Acc, Piece, percent, report_range, whole};
+use crate::reports::{Acc, Part, percent, report_range};
 use crate::rounding::Rounding;
 use crate::time::{PeriodName, ResolvedRange};
 use crate::{Ctx, ToolError, money, pagination, tool};
@@ -140,37 +139,41 @@ async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects
         settings.calendar(),
         now,
     )?;
-    let items = ctx
+    let read_settings = settings.clone();
+    let counting = ctx
         .run(move |conn, user| {
-            let filter = TrackFilter {
-                span: Some(Span::Starts(range)),
-                ..TrackFilter::default()
-            };
-            reports::items(conn, user.id, &filter, now, None, None)
+            Counting::by_day(
+                conn,
+                user.id,
+                &read_settings,
+                Some(range),
+                &TrackFilter::default(),
+                now,
+            )
         })
         .await?;
     let rounding = settings.rounding;
-    let pieces = whole(&items, now);
-    let mut by_project: BTreeMap<i32, (Named, Option<Named>, Vec<Piece>)> = BTreeMap::new();
+    let parts = counting.parts(now, &settings);
+    let mut by_project: BTreeMap<i32, (&Named, Option<&Named>, Vec<Part>)> = BTreeMap::new();
     let mut loose = Vec::new();
-    for piece in &pieces {
-        match &piece.item.project {
+    for part in &parts {
+        match part.project {
             Some(p) => by_project
                 .entry(p.id)
-                .or_insert_with(|| (p.clone(), piece.item.client.clone(), Vec::new()))
+                .or_insert_with(|| (p, part.client, Vec::new()))
                 .2
-                .push(*piece),
-            None => loose.push(*piece),
+                .push(*part),
+            None => loose.push(*part),
         }
     }
     let without = Acc::of(&loose, rounding);
     let mut total = without.clone();
     let mut ranked: Vec<(Named, Option<Named>, Acc)> = by_project
         .into_values()
-        .map(|(project, client, pieces)| {
-            let acc = Acc::of(&pieces, rounding);
+        .map(|(project, client, parts)| {
+            let acc = Acc::of(&parts, rounding);
             total.add(&acc);
-            (project, client, acc)
+            (project.clone(), client.cloned(), acc)
         })
         .collect();
     let (currency, source) = match args.by {
@@ -229,6 +232,6 @@ async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects
         without_project: totals(&without, &settings),
         total: totals(&total, &settings),
         other_currencies,
-        running_track_ids: running_ids(&items),
+        running_track_ids: running_ids(&counting.items),
     })
 }

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Totals, resolve_filter, totals};
+use super::{Counting, Totals, resolve_filter, totals};
 use crate::db::reports;
 use crate::db::tracks::{Span, TrackFilter};
 use crate::reference::Ref;
-use crate::reports::{self as counting, Acc, Bucket, GroupKey, SplitBy, report_range};
+use crate::reports::{
+    self as counting, Acc, Bucket, BucketTally, GroupKey, Part, SplitBy, report_range,
+};
 use crate::rounding::Rounding;
 use crate::settings::Settings;
 use jiff::ToSpan;
@@ -17,6 +19,9 @@ use jiff::civil::Date;
 
 use crate::time::{PeriodName, ResolvedRange, When, when};
 use crate::{Ctx, ToolError, tool};
+
+/// Tracks read per page when the per-day totals cannot answer.
+const PAGE: i64 = 5_000;
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -128,8 +133,8 @@ fn label(bucket: Bucket, start: Date, settings: &Settings) -> String {
 
 /// Hours and billable amounts per currency in buckets (day to year,
 /// zero-filled), optionally split and filtered. Range: `period` or `from`/`to`
-/// (`to` alone is refused), default `this_week`; over 100 buckets is
-/// `invalid_argument`. A track counts in the bucket it starts in unless
+/// (`to` alone is refused), default `this_week`; at most 366 buckets.
+/// A track counts in the bucket it starts in unless
 /// `split_at_midnight`, and in each of its tags; running timers up to now. With
 /// rounding scope `total`, groups may not add up.
 #[tool(
@@ -150,15 +155,27 @@ async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, T
         now,
     )?;
     let (bucket, slots) = counting::choose_slots(range, args.bucket, settings.calendar())?;
-    let span = if args.split_at_midnight {
-        Span::Overlaps(range)
-    } else {
-        Span::Starts(range)
-    };
-    let items = ctx
+    // The per-day totals hold whole tracks by the day they start, without
+    // tags: a split at midnight or by tag, or a tag filter, reads the tracks.
+    let by_day =
+        !args.split_at_midnight && args.split_by != Some(SplitBy::Tag) && args.tag.is_none();
+    let read_settings = settings.clone();
+    let rounding = settings.rounding;
+    let split_by = args.split_by;
+    let read_slots = slots.clone();
+    let tallies = ctx
         .run(move |conn, user| {
+            let slots = read_slots;
+            let mut tallies: Vec<BucketTally> =
+                slots.iter().map(|_| BucketTally::default()).collect();
+            let mut feed = |per_slot: Vec<Vec<Part>>| {
+                for (tally, parts) in tallies.iter_mut().zip(per_slot) {
+                    for part in &parts {
+                        tally.push(part, split_by);
+                    }
+                }
+            };
             let filter = TrackFilter {
-                span: Some(span),
                 billable: args.billable,
                 ..TrackFilter::default()
             };
@@ -170,24 +187,57 @@ async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, T
                 args.tag.as_ref(),
                 filter,
             )?;
-            reports::items(conn, user.id, &filter, now, None, None)
+            if by_day {
+                let counting =
+                    Counting::by_day(conn, user.id, &read_settings, Some(range), &filter, now)?;
+                let mut per_slot =
+                    counting::distribute(&counting.items, &slots, false, now, rounding);
+                counting::distribute_days(&mut per_slot, &slots, counting.day_parts());
+                feed(per_slot);
+            } else {
+                // Page by page, so memory holds one page and the tallies,
+                // however long the range.
+                let span = if args.split_at_midnight {
+                    Span::Overlaps(range)
+                } else {
+                    Span::Starts(range)
+                };
+                let filter = TrackFilter {
+                    span: Some(span),
+                    ..filter
+                };
+                let mut after = None;
+                loop {
+                    let page = reports::items(conn, user.id, &filter, now, after, Some(PAGE))?;
+                    after = page.last().map(|i| (i.started_at.as_second(), i.id));
+                    feed(counting::distribute(
+                        &page,
+                        &slots,
+                        args.split_at_midnight,
+                        now,
+                        rounding,
+                    ));
+                    if (page.len() as i64) < PAGE {
+                        break;
+                    }
+                }
+            }
+            Ok(tallies)
         })
         .await?;
 
-    let per_slot = counting::distribute(&items, &slots, args.split_at_midnight, now);
-
-    let rounding = settings.rounding;
     let tz = &settings.time_zone;
     let mut total = Acc::default();
     let mut all_groups: BTreeMap<GroupKey, Acc> = BTreeMap::new();
     let mut buckets = Vec::with_capacity(slots.len());
-    for (slot, pieces) in slots.iter().zip(&per_slot) {
-        let acc = Acc::of(pieces, rounding);
+    for (slot, tally) in slots.iter().zip(tallies) {
+        let acc = tally.all.finish(rounding);
         total.add(&acc);
-        let groups = match args.split_by {
-            Some(split) => counting::split(pieces, split, rounding),
-            None => BTreeMap::new(),
-        };
+        let groups: BTreeMap<GroupKey, Acc> = tally
+            .groups
+            .into_iter()
+            .map(|(key, tally)| (key, tally.finish(rounding)))
+            .collect();
         for (key, acc) in &groups {
             all_groups.entry(key.clone()).or_default().add(acc);
         }

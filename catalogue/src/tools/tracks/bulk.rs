@@ -1,8 +1,8 @@
 //! `bulk_update_tracks`: one change to many tracks, planned per track by
 //! `crate::tracking::Edit`, written in one transaction.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use crate::{Ctx, ErrorCode, ToolError, money, patch, tool};
 
 use super::TrackSelection;
 /// Most tracks one `bulk_update_tracks` call may select.
-pub const MAX_BULK_TRACKS: usize = 500;
+pub const MAX_BULK_TRACKS: usize = 50_000;
 /// Most tracks whose changes a bulk result details (the id lists are complete).
 pub const MAX_BULK_DETAILS: usize = 100;
 
@@ -68,7 +68,7 @@ impl TrackChanges {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdateTracks {
-    /// Track ids (at most 500); or `filter`.
+    /// Track ids; or `filter`.
     pub ids: Option<Vec<i32>>,
     /// The tracks to change, as list_tracks selects them.
     pub filter: Option<TrackSelection>,
@@ -108,11 +108,10 @@ pub struct BulkUpdated {
 }
 
 /// Change many tracks at once (all or nothing), by `ids` or `filter` (as
-/// list_tracks; over 500 is `invalid_argument` with `matched`). Billing
+/// list_tracks; over 50,000 is `invalid_argument` with `matched`). Billing
 /// re-resolves as in update_track; times never change; running timers match
 /// unless `running: false`. An invoiced track fails the call (`track_invoiced`)
-/// unless `skip_invoiced`. Unknown: `not_found`; several matches: `ambiguous`.
-/// `dry_run` previews (first 100 detailed).
+/// unless `skip_invoiced`. `dry_run` previews (first 100 detailed).
 #[tool(
     title = "Update many tracks",
     destructive,
@@ -198,10 +197,11 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
                 let selected = match (&ids, &filter) {
                     (Some(ids), _) => {
                         let found = tracks::by_ids(conn, user.id, ids)?;
+                        let known: HashSet<i32> = found.iter().map(|t| t.id).collect();
                         let missing: Vec<i32> = ids
                             .iter()
                             .copied()
-                            .filter(|id| !found.iter().any(|t| t.id == *id))
+                            .filter(|id| !known.contains(id))
                             .collect();
                         if !missing.is_empty() {
                             let list = missing
@@ -290,7 +290,8 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
                         .map(|(track, _)| track)
                         .collect();
                     skipped.dedup();
-                    planned.retain(|(_, c)| !skipped.contains(&c.id));
+                    let skip: HashSet<i32> = skipped.iter().copied().collect();
+                    planned.retain(|(_, c)| !skip.contains(&c.id));
                 } else {
                     tracks::ensure_not_invoiced(conn, user.id, &changing).map_err(|err| {
                         if err.code == ErrorCode::TrackInvoiced {
@@ -301,9 +302,9 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
                     })?;
                 }
                 if !dry_run {
-                    for (fields, c) in &planned {
-                        tracks::update(conn, user.id, c.id, fields, now)?;
-                    }
+                    let changes: Vec<(i32, &TrackFields)> =
+                        planned.iter().map(|(fields, c)| (c.id, fields)).collect();
+                    tracks::update_all(conn, user.id, &changes, now)?;
                 }
                 let changed_track_ids: Vec<i32> = planned.iter().map(|(_, c)| c.id).collect();
                 let changes_truncated = planned.len() > MAX_BULK_DETAILS;

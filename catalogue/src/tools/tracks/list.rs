@@ -39,18 +39,25 @@ pub struct ListTracks {
     pub limit: Option<u32>,
     /// From the previous page.
     pub cursor: Option<String>,
+    /// Add count and time of all matches.
+    #[serde(default, deserialize_with = "crate::patch::or_default")]
+    #[schemars(with = "Option<bool>")]
+    pub totals: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TrackList {
     /// Newest first.
     pub tracks: Vec<TrackOut>,
-    /// All tracks matching the filters, on every page.
-    pub total_count: i64,
-    /// Their total time in seconds (running timers up to now).
-    pub total_seconds: i64,
+    /// With `totals`: all tracks matching the filters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// With `totals`: their time in seconds (running timers up to now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_seconds: Option<i64>,
     /// The same as `h:mm:ss`.
-    pub total_duration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration: Option<String>,
     /// The time range used, when a period or `from`/`to` was given.
     pub range: Option<ResolvedRange>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -58,7 +65,9 @@ pub struct TrackList {
 }
 
 /// Tracks, newest first, filtered by range, project, tag, billable, running or
-/// text. Totals cover the filtered set.
+/// text; `totals` adds the count and time of all matches.
+// Totals are asked for, not given on every page: a page costs what it holds,
+// totals what they cover (the whole history, unfiltered).
 #[tool(title = "List tracks", read_only, idempotent, scope = "tracks:read")]
 async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError> {
     let settings = ctx.settings().await?;
@@ -77,11 +86,16 @@ async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError
         search: args.search,
     };
     let range = selection.range(&settings, now)?;
-    let (page, settings) = ctx
+    let with_totals = args.totals;
+    let (page, totals, settings) = ctx
         .run(move |conn, user| {
             let filter = selection.filter(conn, user.id, range)?;
+            let totals = with_totals
+                .then(|| tracks::totals(conn, user.id, &filter, now))
+                .transpose()?;
             Ok((
                 tracks::list(conn, user.id, &filter, limit, after, now)?,
+                totals,
                 settings,
             ))
         })
@@ -95,9 +109,9 @@ async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError
     };
     Ok(TrackList {
         tracks: TrackOut::all(&page.tracks, &settings, now),
-        total_count: page.total_count,
-        total_seconds: page.total_seconds,
-        total_duration: format_duration(page.total_seconds),
+        total_count: totals.map(|(count, _)| count),
+        total_seconds: totals.map(|(_, seconds)| seconds),
+        total_duration: totals.map(|(_, seconds)| format_duration(seconds)),
         range: range.map(|r| r.resolved(args.period, &settings.time_zone)),
         next_cursor,
     })

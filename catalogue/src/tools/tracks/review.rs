@@ -7,15 +7,17 @@ use jiff::tz::TimeZone;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
 use crate::db::tracks::{self, Track};
 use crate::time::{
     DurationInput, PeriodName, ResolvedRange, When, format_duration, parse_instant, period_range,
     start_of_day, when,
 };
-use crate::tracking::TrackOut;
+use crate::tracking::{Brief, TrackOut};
 use crate::{Ctx, ToolError, tool};
 
-/// The periods a timesheet review covers: a day or a week.
+/// The periods a timesheet review covers: a day, a week or a month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewPeriod {
@@ -23,6 +25,8 @@ pub enum ReviewPeriod {
     Yesterday,
     ThisWeek,
     LastWeek,
+    ThisMonth,
+    LastMonth,
 }
 
 impl From<ReviewPeriod> for PeriodName {
@@ -32,6 +36,8 @@ impl From<ReviewPeriod> for PeriodName {
             ReviewPeriod::Yesterday => PeriodName::Yesterday,
             ReviewPeriod::ThisWeek => PeriodName::ThisWeek,
             ReviewPeriod::LastWeek => PeriodName::LastWeek,
+            ReviewPeriod::ThisMonth => PeriodName::ThisMonth,
+            ReviewPeriod::LastMonth => PeriodName::LastMonth,
         }
     }
 }
@@ -66,7 +72,7 @@ pub struct TrackRef {
 }
 
 impl TrackRef {
-    fn of(track: &Track) -> TrackRef {
+    fn of(track: &Brief) -> TrackRef {
         TrackRef {
             id: track.id,
             description: track.description.clone(),
@@ -146,14 +152,16 @@ pub struct Findings<T> {
 }
 
 impl<T> Findings<T> {
-    fn new(all: Vec<(i64, T)>) -> Findings<T> {
+    /// Counted and summed over `all`; only the items listed are built (a
+    /// month can hold thousands of findings).
+    fn new<S>(all: Vec<(i64, S)>, mut item: impl FnMut(S) -> T) -> Findings<T> {
         Findings {
             count: all.len(),
             total_seconds: all.iter().map(|(seconds, _)| seconds).sum(),
             items: all
                 .into_iter()
                 .take(MAX_REVIEW_ITEMS)
-                .map(|(_, item)| item)
+                .map(|(_, found)| item(found))
                 .collect(),
         }
     }
@@ -267,26 +275,35 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
             ));
         }
     };
-    let (tracks, settings) = ctx
-        .run(move |conn, user| Ok((tracks::spanning(conn, user.id, range, now)?, settings)))
+    let tracks = ctx
+        .run(move |conn, user| tracks::spanning(conn, user.id, range, now))
         .await?;
 
-    let end_of = |t: &Track| t.ended_at.unwrap_or(now).max(t.started_at);
-    let seconds = |t: &Track| t.seconds(now);
+    let end_of = |t: &Brief| t.end(now);
+    let seconds = |t: &Brief| t.seconds(now);
     let day_of = |ts: Timestamp| ts.to_zoned(tz.clone()).date();
-    let starts_in = |t: &Track| t.started_at >= range.from && t.started_at < range.to;
-    let inside: Vec<&Track> = tracks.iter().filter(|t| starts_in(t)).collect();
-    let out = |t: &Track| TrackOut::new(t, &settings, now);
+    let starts_in = |t: &Brief| t.started_at >= range.from && t.started_at < range.to;
+    // Sorted by start, so the tracks starting in the range are one run, and
+    // so are each day's.
+    let inside: Vec<(Date, &Brief)> = tracks
+        .iter()
+        .filter(|t| starts_in(t))
+        .map(|t| (day_of(t.started_at), t))
+        .collect();
 
     let mut days = Vec::new();
     let mut gaps = Vec::new();
     let mut date = day_of(range.from);
     let last = day_of(range.to);
+    let mut rest = &inside[..];
     while date < last {
-        let of_day: Vec<&Track> = inside
+        let n = rest.partition_point(|(day, _)| *day <= date);
+        let (today, later) = rest.split_at(n);
+        rest = later;
+        let of_day: Vec<&Brief> = today
             .iter()
-            .copied()
-            .filter(|t| day_of(t.started_at) == date)
+            .filter(|(day, _)| *day == date)
+            .map(|(_, t)| *t)
             .collect();
         let total: i64 = of_day.iter().map(|t| seconds(t)).sum();
         let billable: i64 = of_day
@@ -295,23 +312,12 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
             .map(|t| seconds(t))
             .sum();
         // Walk the day's tracks by start; `covered` is how far they reach.
-        let mut covered: Option<(Timestamp, &Track)> = None;
+        let mut covered: Option<(Timestamp, &Brief)> = None;
         for track in &of_day {
             if let Some((until, after)) = covered {
                 let gap = track.started_at.as_second() - until.as_second();
                 if gap > min_gap {
-                    gaps.push((
-                        gap,
-                        Gap {
-                            date: date.to_string(),
-                            from: when(until, &tz),
-                            to: when(track.started_at, &tz),
-                            seconds: gap,
-                            duration: format_duration(gap),
-                            after: TrackRef::of(after),
-                            before: TrackRef::of(track),
-                        },
-                    ));
+                    gaps.push((gap, (date, until, after, *track)));
                 }
             }
             if covered.is_none_or(|(until, _)| end_of(track) > until) {
@@ -353,36 +359,48 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
             let to = end_of(first).min(end_of(second));
             let shared = to.as_second() - second.started_at.as_second();
             if shared > 0 {
-                overlaps.push((
-                    shared,
-                    Overlap {
-                        first: TrackRef::of(first),
-                        second: TrackRef::of(second),
-                        from: when(second.started_at, &tz),
-                        to: when(to, &tz),
-                        seconds: shared,
-                        duration: format_duration(shared),
-                    },
-                ));
+                overlaps.push((shared, (first, second, to)));
             }
         }
     }
 
+    let inside: Vec<&Brief> = inside.into_iter().map(|(_, t)| t).collect();
     let total: i64 = inside.iter().map(|t| seconds(t)).sum();
     let billable: i64 = inside
         .iter()
         .filter(|t| t.billable)
         .map(|t| seconds(t))
         .sum();
-    let flagged = |keep: &dyn Fn(&Track) -> bool, from: &[&Track]| {
-        Findings::new(
-            from.iter()
-                .filter(|t| keep(t))
-                .map(|t| (seconds(t), out(t)))
-                .collect(),
-        )
+    let flagged = |keep: &dyn Fn(&Brief) -> bool, from: &[&Brief]| -> Vec<(i64, i32)> {
+        from.iter()
+            .filter(|t| keep(t))
+            .map(|t| (seconds(t), t.id))
+            .collect()
     };
-    let all: Vec<&Track> = tracks.iter().collect();
+    let all: Vec<&Brief> = tracks.iter().collect();
+    let long_tracks = flagged(&|t| seconds(t) > long_track, &inside);
+    let running_timers = flagged(&|t| t.ended_at.is_none(), &all);
+    let without_project = flagged(&|t| !t.has_project, &inside);
+    // Only the tracks listed are read in full (tags, project, rate).
+    let listed: Vec<i32> = [&long_tracks, &running_timers, &without_project]
+        .into_iter()
+        .flat_map(|found| found.iter().take(MAX_REVIEW_ITEMS).map(|(_, id)| *id))
+        .collect();
+    let (full, settings) = ctx
+        .run(move |conn, user| Ok((tracks::by_ids(conn, user.id, &listed)?, settings)))
+        .await?;
+    let full: HashMap<i32, Track> = full.into_iter().map(|t| (t.id, t)).collect();
+    // A track deleted between the two reads is counted but not listed.
+    let listing = |found: Vec<(i64, i32)>| {
+        let findings = Findings::new(found, |id| {
+            full.get(&id).map(|t| TrackOut::new(t, &settings, now))
+        });
+        Findings {
+            count: findings.count,
+            total_seconds: findings.total_seconds,
+            items: findings.items.into_iter().flatten().collect(),
+        }
+    };
     Ok(Timesheet {
         range: range.resolved(period, &tz),
         days,
@@ -393,11 +411,29 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
         billable_duration: format_duration(billable),
         non_billable_seconds: total - billable,
         non_billable_duration: format_duration(total - billable),
-        gaps: Findings::new(gaps),
-        overlaps: Findings::new(overlaps),
-        long_tracks: flagged(&|t| seconds(t) > long_track, &inside),
-        running_timers: flagged(&|t| t.ended_at.is_none(), &all),
-        without_project: flagged(&|t| t.project.is_none(), &inside),
+        gaps: Findings::new(gaps, |(date, until, after, before)| Gap {
+            date: date.to_string(),
+            from: when(until, &tz),
+            to: when(before.started_at, &tz),
+            seconds: before.started_at.as_second() - until.as_second(),
+            duration: format_duration(before.started_at.as_second() - until.as_second()),
+            after: TrackRef::of(after),
+            before: TrackRef::of(before),
+        }),
+        overlaps: Findings::new(overlaps, |(first, second, to)| {
+            let shared = to.as_second() - second.started_at.as_second();
+            Overlap {
+                first: TrackRef::of(first),
+                second: TrackRef::of(second),
+                from: when(second.started_at, &tz),
+                to: when(to, &tz),
+                seconds: shared,
+                duration: format_duration(shared),
+            }
+        }),
+        long_tracks: listing(long_tracks),
+        running_timers: listing(running_timers),
+        without_project: listing(without_project),
         thresholds: ReviewThresholds {
             min_gap_seconds: min_gap,
             long_track_seconds: long_track,

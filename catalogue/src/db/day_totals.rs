@@ -1,0 +1,359 @@
+//! The per-day totals of stopped tracks (`crate::day_totals`): changed in the
+//! same transaction as every write to `tracks` (`retract` before a track
+//! changes or goes, `apply` after it is added or changed), rebuilt from
+//! `tracks` when the settings they were computed with change (`ensure`, on
+//! the next report), and read by the reports (`rows`).
+//!
+//! A user whose rows are out of date (new, or settings changed since) has
+//! nothing kept on write: `ensure` rebuilds everything before the rows are
+//! read again, so keeping stale rows in step would be wasted work.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::common::{CHUNK, chunks, insert_chunks};
+use super::{Conn, settings};
+use crate::ToolError;
+use crate::day_totals::{self as rollup, DayKey, Figures, Stopped};
+use crate::schema::{day_totals, day_totals_basis, projects, tracks};
+use crate::settings::Settings;
+
+type StoppedRow = (i64, Option<i64>, Option<i32>, bool, String, Option<String>);
+
+/// Only stopped tracks are read (`ended_at IS NOT NULL`).
+fn stopped(
+    (started_at, ended_at, project_id, billable, currency, hourly_rate): StoppedRow,
+) -> Stopped {
+    Stopped {
+        started_at,
+        ended_at: ended_at.unwrap_or(started_at),
+        project_id,
+        billable,
+        currency,
+        hourly_rate,
+    }
+}
+
+const STOPPED_COLUMNS: (
+    tracks::started_at,
+    tracks::ended_at,
+    tracks::project_id,
+    tracks::billable,
+    tracks::currency,
+    tracks::hourly_rate,
+) = (
+    tracks::started_at,
+    tracks::ended_at,
+    tracks::project_id,
+    tracks::billable,
+    tracks::currency,
+    tracks::hourly_rate,
+);
+
+fn stored_basis(conn: &mut Conn, user_id: i32) -> QueryResult<Option<String>> {
+    day_totals_basis::table
+        .find(user_id)
+        .select(day_totals_basis::basis)
+        .first(conn)
+        .optional()
+}
+
+/// Take out what the user's tracks `ids` add (before they change or go).
+pub fn retract(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    change(conn, user_id, ids, true)
+}
+
+/// Add what the user's tracks `ids` add (after they are added or changed);
+/// running ones add nothing until they stop.
+pub fn apply(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    change(conn, user_id, ids, false)
+}
+
+fn change(conn: &mut Conn, user_id: i32, ids: &[i32], retract: bool) -> Result<(), ToolError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let settings = settings::get(conn, user_id)?;
+    let basis = rollup::basis(&settings.time_zone_name, settings.rounding);
+    if stored_basis(conn, user_id)?.as_deref() != Some(basis.as_str()) {
+        return Ok(());
+    }
+    let mut delta: BTreeMap<DayKey, Figures> = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let rows: Vec<StoppedRow> = tracks::table
+            .filter(tracks::user_id.eq(user_id))
+            .filter(tracks::id.eq_any(chunk))
+            .filter(tracks::ended_at.is_not_null())
+            .select(STOPPED_COLUMNS)
+            .load(conn)?;
+        for row in rows {
+            let (key, figures) =
+                rollup::contribution(&stopped(row), &settings.time_zone, settings.rounding);
+            delta.entry(key).or_default().merge(&figures, false);
+        }
+    }
+    for (key, figures) in &delta {
+        merge_row(conn, user_id, key, figures, retract)?;
+    }
+    Ok(())
+}
+
+/// The primary key of `key`'s row: "none" is 0 / ''.
+fn row_key(key: &DayKey) -> (String, i32, bool, &str, &str) {
+    (
+        key.day.to_string(),
+        key.project_id.unwrap_or(0),
+        key.billable,
+        key.currency.as_str(),
+        key.hourly_rate.as_deref().unwrap_or(""),
+    )
+}
+
+fn merge_row(
+    conn: &mut Conn,
+    user_id: i32,
+    key: &DayKey,
+    figures: &Figures,
+    retract: bool,
+) -> Result<(), ToolError> {
+    let (day, project_id, billable, currency, rate) = row_key(key);
+    let this = day_totals::table
+        .filter(day_totals::user_id.eq(user_id))
+        .filter(day_totals::day.eq(&day))
+        .filter(day_totals::project_id.eq(project_id))
+        .filter(day_totals::billable.eq(billable))
+        .filter(day_totals::currency.eq(currency))
+        .filter(day_totals::hourly_rate.eq(rate));
+    let found: Option<(i64, i64, i64, String)> = this
+        .select((
+            day_totals::tracks,
+            day_totals::seconds,
+            day_totals::rounded_seconds,
+            day_totals::amount,
+        ))
+        .first(conn)
+        .optional()?;
+    let mut sum = match &found {
+        Some((tracks, seconds, rounded, amount)) => Figures {
+            tracks: *tracks,
+            seconds: *seconds,
+            rounded: *rounded,
+            amount: amount.parse().unwrap_or_default(),
+        },
+        None => Figures::default(),
+    };
+    sum.merge(figures, retract);
+    if sum.tracks <= 0 {
+        diesel::delete(this).execute(conn)?;
+    } else if found.is_some() {
+        diesel::update(this)
+            .set((
+                day_totals::tracks.eq(sum.tracks),
+                day_totals::seconds.eq(sum.seconds),
+                day_totals::rounded_seconds.eq(sum.rounded),
+                day_totals::amount.eq(sum.amount.to_string()),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(day_totals::table)
+            .values(new_row(user_id, key, &sum))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+type NewRow = (
+    diesel::dsl::Eq<day_totals::user_id, i32>,
+    diesel::dsl::Eq<day_totals::day, String>,
+    diesel::dsl::Eq<day_totals::project_id, i32>,
+    diesel::dsl::Eq<day_totals::billable, bool>,
+    diesel::dsl::Eq<day_totals::currency, String>,
+    diesel::dsl::Eq<day_totals::hourly_rate, String>,
+    diesel::dsl::Eq<day_totals::tracks, i64>,
+    diesel::dsl::Eq<day_totals::seconds, i64>,
+    diesel::dsl::Eq<day_totals::rounded_seconds, i64>,
+    diesel::dsl::Eq<day_totals::amount, String>,
+);
+
+fn new_row(user_id: i32, key: &DayKey, sum: &Figures) -> NewRow {
+    let (day, project_id, billable, currency, rate) = row_key(key);
+    (
+        day_totals::user_id.eq(user_id),
+        day_totals::day.eq(day),
+        day_totals::project_id.eq(project_id),
+        day_totals::billable.eq(billable),
+        day_totals::currency.eq(currency.to_owned()),
+        day_totals::hourly_rate.eq(rate.to_owned()),
+        day_totals::tracks.eq(sum.tracks),
+        day_totals::seconds.eq(sum.seconds),
+        day_totals::rounded_seconds.eq(sum.rounded),
+        day_totals::amount.eq(sum.amount.to_string()),
+    )
+}
+
+/// Make the user's rows match `settings`: when they were computed under
+/// other settings, or never, rebuild them from every stopped track (in one
+/// write transaction, so a report never reads half a rebuild). Cheap when
+/// they match: one lookup.
+pub fn ensure(conn: &mut Conn, user_id: i32, settings: &Settings) -> Result<(), ToolError> {
+    let basis = rollup::basis(&settings.time_zone_name, settings.rounding);
+    if stored_basis(conn, user_id)?.as_deref() == Some(basis.as_str()) {
+        return Ok(());
+    }
+    super::write(conn, |conn| {
+        // Another connection may have rebuilt while this one waited.
+        if stored_basis(conn, user_id)?.as_deref() == Some(basis.as_str()) {
+            return Ok(());
+        }
+        rebuild(conn, user_id, settings, &basis)
+    })
+}
+
+fn rebuild(
+    conn: &mut Conn,
+    user_id: i32,
+    settings: &Settings,
+    basis: &str,
+) -> Result<(), ToolError> {
+    diesel::delete(day_totals::table.filter(day_totals::user_id.eq(user_id))).execute(conn)?;
+    let mut sums: BTreeMap<DayKey, Figures> = BTreeMap::new();
+    // Keyset pages by id: memory stays one page plus the sums.
+    let mut after = 0;
+    loop {
+        let page: Vec<(i32, StoppedRow)> = tracks::table
+            .filter(tracks::user_id.eq(user_id))
+            .filter(tracks::id.gt(after))
+            .filter(tracks::ended_at.is_not_null())
+            .order(tracks::id)
+            .limit(CHUNK as i64)
+            .select((tracks::id, STOPPED_COLUMNS))
+            .load(conn)?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        for (_, row) in page {
+            let (key, figures) =
+                rollup::contribution(&stopped(row), &settings.time_zone, settings.rounding);
+            sums.entry(key).or_default().merge(&figures, false);
+        }
+    }
+    let rows: Vec<NewRow> = sums
+        .iter()
+        .map(|(key, sum)| new_row(user_id, key, sum))
+        .collect();
+    for chunk in insert_chunks(&rows, 10) {
+        diesel::insert_into(day_totals::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    diesel::delete(day_totals_basis::table.find(user_id)).execute(conn)?;
+    diesel::insert_into(day_totals_basis::table)
+        .values((
+            day_totals_basis::user_id.eq(user_id),
+            day_totals_basis::basis.eq(basis),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A row as the reports read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayRow {
+    pub day: Date,
+    pub project_id: Option<i32>,
+    pub billable: bool,
+    pub currency: String,
+    pub hourly_rate: Option<Decimal>,
+    pub figures: Figures,
+}
+
+/// Which rows a report reads; every field narrows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DayFilter {
+    /// Days `[from, to)`; `None`: every day.
+    pub days: Option<(Date, Date)>,
+    pub project_id: Option<i32>,
+    /// Only the projects of this client.
+    pub client_id: Option<i32>,
+    pub billable: Option<bool>,
+}
+
+/// A row as stored: day, project (0: none), billable, currency, rate ('':
+/// none), tracks, seconds, rounded seconds, amount.
+type StoredRow = (String, i32, bool, String, String, i64, i64, i64, String);
+
+/// The user's rows that `filter` selects, by day. The caller has called
+/// [`ensure`] with the settings it reports under.
+pub fn rows(conn: &mut Conn, user_id: i32, filter: &DayFilter) -> Result<Vec<DayRow>, ToolError> {
+    let mut query = day_totals::table
+        .filter(day_totals::user_id.eq(user_id))
+        .into_boxed();
+    if let Some((from, to)) = filter.days {
+        query = query
+            .filter(day_totals::day.ge(from.to_string()))
+            .filter(day_totals::day.lt(to.to_string()));
+    }
+    if let Some(project) = filter.project_id {
+        query = query.filter(day_totals::project_id.eq(project));
+    }
+    if let Some(client) = filter.client_id {
+        query = query.filter(
+            day_totals::project_id.eq_any(
+                projects::table
+                    .filter(projects::user_id.eq(user_id))
+                    .filter(projects::client_id.eq(client))
+                    .select(projects::id),
+            ),
+        );
+    }
+    if let Some(billable) = filter.billable {
+        query = query.filter(day_totals::billable.eq(billable));
+    }
+    let rows: Vec<StoredRow> = query
+        .order(day_totals::day)
+        .select((
+            day_totals::day,
+            day_totals::project_id,
+            day_totals::billable,
+            day_totals::currency,
+            day_totals::hourly_rate,
+            day_totals::tracks,
+            day_totals::seconds,
+            day_totals::rounded_seconds,
+            day_totals::amount,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(day, project_id, billable, currency, rate, tracks, seconds, rounded, amount)| {
+                let corrupt = || ToolError::internal("a per-day total is unreadable");
+                Ok(DayRow {
+                    day: day.parse().map_err(|_| corrupt())?,
+                    project_id: (project_id != 0).then_some(project_id),
+                    billable,
+                    currency,
+                    hourly_rate: if rate.is_empty() {
+                        None
+                    } else {
+                        Some(rate.parse().map_err(|_| corrupt())?)
+                    },
+                    figures: Figures {
+                        tracks,
+                        seconds,
+                        rounded,
+                        amount: amount.parse().map_err(|_| corrupt())?,
+                    },
+                })
+            },
+        )
+        .collect()
+}
+
+/// Forget the user's rows, so the next report rebuilds them: after a bulk
+/// load that wrote `tracks` directly (tests, the benchmark).
+pub fn invalidate(conn: &mut Conn, user_id: i32) -> QueryResult<()> {
+    diesel::delete(day_totals_basis::table.find(user_id)).execute(conn)?;
+    Ok(())
+}
