@@ -186,9 +186,14 @@ fn account(db: &Db, email: &str, tracks: i64, now: Timestamp) -> anyhow::Result<
                 billable: true,
                 hourly_rate: Some("85.50".parse().expect("decimal")),
                 currency: Some("EUR".into()),
+                // Half the budgets are monthly, half count every hour ever.
                 budget: catalogue::project::Budget {
                     hours: Some(rust_decimal::Decimal::from(500)),
-                    period: catalogue::project::BudgetPeriod::Monthly,
+                    period: if p % 2 == 0 {
+                        catalogue::project::BudgetPeriod::Monthly
+                    } else {
+                        catalogue::project::BudgetPeriod::Total
+                    },
                     ..Default::default()
                 },
                 ..Default::default()

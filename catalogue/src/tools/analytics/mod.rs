@@ -202,6 +202,13 @@ impl Counting {
         })
     }
 
+    /// How many stopped and how many running tracks it counts.
+    pub fn counts(&self) -> (i64, i64) {
+        let running = self.items.iter().filter(|i| i.running()).count() as i64;
+        let stopped: i64 = self.days.iter().map(|d| d.figures.tracks).sum();
+        (stopped + self.items.len() as i64 - running, running)
+    }
+
     /// Every part, whole (tracks are not divided at midnight).
     pub fn parts(&self, now: Timestamp, settings: &Settings) -> Vec<Part<'_>> {
         let mut parts = crate::reports::whole(&self.items, now, settings.rounding);
