@@ -42,7 +42,7 @@ diesel::table! {
         tracks -> BigInt,
         seconds -> BigInt,
         rounded_seconds -> BigInt,
-        amount -> Text,
+        amount_minor -> BigInt,
     }
 }
 

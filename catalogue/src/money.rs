@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,22 @@ pub fn try_amount_for(
 /// saturates at [`Decimal::MAX`] rather than fail a committed write.
 pub fn amount_for(hourly_rate: Decimal, seconds: i64, currency: &str) -> Decimal {
     try_amount_for(hourly_rate, seconds, currency).unwrap_or(Decimal::MAX)
+}
+
+/// `amount` as a whole number of the currency's minor unit (cents): `None`
+/// when it has more decimals than the currency or does not fit.
+pub fn to_minor(amount: Decimal, currency: &str) -> Option<i64> {
+    let scaled = amount.checked_mul(Decimal::from(10i64.pow(minor_units(currency))))?;
+    if scaled.fract().is_zero() {
+        scaled.to_i64()
+    } else {
+        None
+    }
+}
+
+/// `minor` units of the currency (cents) as an amount.
+pub fn from_minor(minor: i64, currency: &str) -> Decimal {
+    Decimal::new(minor, minor_units(currency))
 }
 
 /// `a + b`, saturating at the bounds of [`Decimal`]: sums of amounts that

@@ -15,12 +15,11 @@ use crate::settings::Settings;
 use crate::time::{When, format_duration, when};
 use crate::{ToolError, money};
 
-/// A track as a timesheet review reads it: what it checks, without tags or
-/// names (those are read only for the tracks a review lists).
+/// A track as a timesheet review reads it: what it checks, without its
+/// description, tags or names (read only for the tracks a review lists).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Brief {
     pub id: i32,
-    pub description: String,
     pub started_at: Timestamp,
     /// `None` while the timer runs.
     pub ended_at: Option<Timestamp>,

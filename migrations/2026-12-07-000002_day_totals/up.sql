@@ -22,8 +22,9 @@ CREATE TABLE day_totals (
     -- each track rounded by the basis's rounding, then summed
     rounded_seconds BIGINT NOT NULL,
     -- what the billable tracks with a rate are worth, each from its rounded
-    -- time and rounded to the minor unit, then summed (exact decimal)
-    amount TEXT NOT NULL,
+    -- time and rounded to the minor unit, then summed: an exact whole number
+    -- of the currency's minor unit (cents), so SQL can add rows up
+    amount_minor BIGINT NOT NULL,
     PRIMARY KEY (user_id, day, project_id, billable, currency, hourly_rate)
 );
 

@@ -16,10 +16,10 @@ use rust_decimal::Decimal;
 
 use super::common::{CHUNK, chunks, insert_chunks};
 use super::{Conn, settings};
-use crate::ToolError;
 use crate::day_totals::{self as rollup, DayKey, Figures, Stopped};
 use crate::schema::{day_totals, day_totals_basis, projects, tracks};
 use crate::settings::Settings;
+use crate::{ToolError, money};
 
 type StoppedRow = (i64, Option<i64>, Option<i32>, bool, String, Option<String>);
 
@@ -127,12 +127,12 @@ fn merge_row(
         .filter(day_totals::billable.eq(billable))
         .filter(day_totals::currency.eq(currency))
         .filter(day_totals::hourly_rate.eq(rate));
-    let found: Option<(i64, i64, i64, String)> = this
+    let found: Option<(i64, i64, i64, i64)> = this
         .select((
             day_totals::tracks,
             day_totals::seconds,
             day_totals::rounded_seconds,
-            day_totals::amount,
+            day_totals::amount_minor,
         ))
         .first(conn)
         .optional()?;
@@ -141,7 +141,7 @@ fn merge_row(
             tracks: *tracks,
             seconds: *seconds,
             rounded: *rounded,
-            amount: amount.parse().unwrap_or_default(),
+            amount: money::from_minor(*amount, currency),
         },
         None => Figures::default(),
     };
@@ -154,7 +154,7 @@ fn merge_row(
                 day_totals::tracks.eq(sum.tracks),
                 day_totals::seconds.eq(sum.seconds),
                 day_totals::rounded_seconds.eq(sum.rounded),
-                day_totals::amount.eq(sum.amount.to_string()),
+                day_totals::amount_minor.eq(minor(&sum, currency)),
             ))
             .execute(conn)?;
     } else {
@@ -175,11 +175,28 @@ type NewRow = (
     diesel::dsl::Eq<day_totals::tracks, i64>,
     diesel::dsl::Eq<day_totals::seconds, i64>,
     diesel::dsl::Eq<day_totals::rounded_seconds, i64>,
-    diesel::dsl::Eq<day_totals::amount, String>,
+    diesel::dsl::Eq<day_totals::amount_minor, i64>,
 );
+
+/// The largest amount a row holds, in minor units: SQL adds rows up in a
+/// BIGINT, and 65,536 rows at this bound still fit. Only a rate stored
+/// before rates were bounded reaches it (legal rates and durations stay
+/// far below); such a row saturates, as `money::add` does, rather than fail
+/// every report.
+const ROW_LIMIT: i64 = i64::MAX >> 16;
+
+/// A sum's amount in minor units (each track's amount is rounded to them).
+fn minor(sum: &Figures, currency: &str) -> i64 {
+    match money::to_minor(sum.amount, currency) {
+        Some(minor) => minor.clamp(-ROW_LIMIT, ROW_LIMIT),
+        None if sum.amount.is_sign_negative() => -ROW_LIMIT,
+        None => ROW_LIMIT,
+    }
+}
 
 fn new_row(user_id: i32, key: &DayKey, sum: &Figures) -> NewRow {
     let (day, project_id, billable, currency, rate) = row_key(key);
+    let amount = minor(sum, currency);
     (
         day_totals::user_id.eq(user_id),
         day_totals::day.eq(day),
@@ -190,7 +207,7 @@ fn new_row(user_id: i32, key: &DayKey, sum: &Figures) -> NewRow {
         day_totals::tracks.eq(sum.tracks),
         day_totals::seconds.eq(sum.seconds),
         day_totals::rounded_seconds.eq(sum.rounded),
-        day_totals::amount.eq(sum.amount.to_string()),
+        day_totals::amount_minor.eq(amount),
     )
 }
 
@@ -280,60 +297,107 @@ pub struct DayFilter {
     pub billable: Option<bool>,
 }
 
-/// A row as stored: day, project (0: none), billable, currency, rate ('':
-/// none), tracks, seconds, rounded seconds, amount.
-type StoredRow = (String, i32, bool, String, String, i64, i64, i64, String);
-
-/// The user's rows that `filter` selects, by day. The caller has called
-/// [`ensure`] with the settings it reports under.
-pub fn rows(conn: &mut Conn, user_id: i32, filter: &DayFilter) -> Result<Vec<DayRow>, ToolError> {
-    let mut query = day_totals::table
-        .filter(day_totals::user_id.eq(user_id))
-        .into_boxed();
-    if let Some((from, to)) = filter.days {
-        query = query
-            .filter(day_totals::day.ge(from.to_string()))
-            .filter(day_totals::day.lt(to.to_string()));
+/// The user's rows that `filter` selects, by day; with `whole`, added up
+/// over all its days (one row per project, billable, currency and rate,
+/// dated `filter`'s first day): what a report needs of a stretch with no
+/// bucket inside it, summed by SQL. The caller has called [`ensure`] with
+/// the settings it reports under.
+pub fn rows(
+    conn: &mut Conn,
+    user_id: i32,
+    filter: &DayFilter,
+    whole: bool,
+) -> Result<Vec<DayRow>, ToolError> {
+    // The same narrowing for both shapes of query (their boxed types differ).
+    macro_rules! narrow {
+        ($query:expr) => {{
+            let mut query = $query.filter(day_totals::user_id.eq(user_id));
+            if let Some((from, to)) = filter.days {
+                query = query
+                    .filter(day_totals::day.ge(from.to_string()))
+                    .filter(day_totals::day.lt(to.to_string()));
+            }
+            if let Some(project) = filter.project_id {
+                query = query.filter(day_totals::project_id.eq(project));
+            }
+            if let Some(client) = filter.client_id {
+                query = query.filter(
+                    day_totals::project_id.eq_any(
+                        projects::table
+                            .filter(projects::user_id.eq(user_id))
+                            .filter(projects::client_id.eq(client))
+                            .select(projects::id),
+                    ),
+                );
+            }
+            if let Some(billable) = filter.billable {
+                query = query.filter(day_totals::billable.eq(billable));
+            }
+            query
+        }};
     }
-    if let Some(project) = filter.project_id {
-        query = query.filter(day_totals::project_id.eq(project));
-    }
-    if let Some(client) = filter.client_id {
-        query = query.filter(
-            day_totals::project_id.eq_any(
-                projects::table
-                    .filter(projects::user_id.eq(user_id))
-                    .filter(projects::client_id.eq(client))
-                    .select(projects::id),
-            ),
-        );
-    }
-    if let Some(billable) = filter.billable {
-        query = query.filter(day_totals::billable.eq(billable));
-    }
-    let rows: Vec<StoredRow> = query
-        .order(day_totals::day)
-        .select((
-            day_totals::day,
-            day_totals::project_id,
-            day_totals::billable,
-            day_totals::currency,
-            day_totals::hourly_rate,
-            day_totals::tracks,
-            day_totals::seconds,
-            day_totals::rounded_seconds,
-            day_totals::amount,
-        ))
-        .load(conn)?;
+    let rows: Vec<StoredRow> = if whole {
+        // CAST: SUM of a BIGINT is NUMERIC on PostgreSQL.
+        let sum = |column: &str| {
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+                "CAST(SUM(day_totals.{column}) AS BIGINT)"
+            ))
+        };
+        let first = filter
+            .days
+            .map_or_else(String::new, |(from, _)| from.to_string());
+        let grouped = day_totals::table
+            .group_by((
+                day_totals::project_id,
+                day_totals::billable,
+                day_totals::currency,
+                day_totals::hourly_rate,
+            ))
+            .select((
+                day_totals::project_id,
+                day_totals::billable,
+                day_totals::currency,
+                day_totals::hourly_rate,
+                sum("tracks"),
+                sum("seconds"),
+                sum("rounded_seconds"),
+                sum("amount_minor"),
+            ))
+            .into_boxed();
+        narrow!(grouped)
+            .load::<(i32, bool, String, String, i64, i64, i64, i64)>(conn)?
+            .into_iter()
+            .map(|(p, b, c, r, t, s, ro, a)| (first.clone(), p, b, c, r, t, s, ro, a))
+            .collect()
+    } else {
+        let by_day = day_totals::table
+            .order(day_totals::day)
+            .select((
+                day_totals::day,
+                day_totals::project_id,
+                day_totals::billable,
+                day_totals::currency,
+                day_totals::hourly_rate,
+                day_totals::tracks,
+                day_totals::seconds,
+                day_totals::rounded_seconds,
+                day_totals::amount_minor,
+            ))
+            .into_boxed();
+        narrow!(by_day).load(conn)?
+    };
     rows.into_iter()
         .map(
             |(day, project_id, billable, currency, rate, tracks, seconds, rounded, amount)| {
                 let corrupt = || ToolError::internal("a per-day total is unreadable");
                 Ok(DayRow {
-                    day: day.parse().map_err(|_| corrupt())?,
+                    day: if day.is_empty() {
+                        Date::MIN
+                    } else {
+                        day.parse().map_err(|_| corrupt())?
+                    },
                     project_id: (project_id != 0).then_some(project_id),
                     billable,
-                    currency,
                     hourly_rate: if rate.is_empty() {
                         None
                     } else {
@@ -343,13 +407,18 @@ pub fn rows(conn: &mut Conn, user_id: i32, filter: &DayFilter) -> Result<Vec<Day
                         tracks,
                         seconds,
                         rounded,
-                        amount: amount.parse().map_err(|_| corrupt())?,
+                        amount: money::from_minor(amount, &currency),
                     },
+                    currency,
                 })
             },
         )
         .collect()
 }
+
+/// A row as stored: day, project (0: none), billable, currency, rate ('':
+/// none), tracks, seconds, rounded seconds, amount in minor units.
+type StoredRow = (String, i32, bool, String, String, i64, i64, i64, i64);
 
 /// Forget the user's rows, so the next report rebuilds them: after a bulk
 /// load that wrote `tracks` directly (tests, the benchmark).

@@ -62,17 +62,23 @@ pub fn items(
     after: Option<(i64, i32)>,
     limit: Option<i64>,
 ) -> Result<Vec<Item>, ToolError> {
-    let mut query = filtered(user_id, filter, now);
+    // The page is chosen in the subquery, on `(user_id, started_at)`, and
+    // only its rows are joined: a page costs its own rows, not the whole
+    // selection's (paging a year of tracks read the year once per page).
+    let mut page = super::tracks::filtered(user_id, filter, now);
     if let Some((started, id)) = after {
         // `started_at >= ?` first: a range on `(user_id, started_at)`.
-        query = query
+        page = page
             .filter(tracks::started_at.ge(started))
             .filter(tracks::started_at.gt(started).or(tracks::id.gt(id)));
     }
+    page = page.order((tracks::started_at, tracks::id));
     if let Some(limit) = limit {
-        query = query.limit(limit);
+        page = page.limit(limit);
     }
-    let rows: Vec<RowTuple> = query
+    let rows: Vec<RowTuple> = tracks::table
+        .left_join(projects::table.left_join(clients::table))
+        .filter(tracks::id.eq_any(page.select(tracks::id)))
         .order((tracks::started_at, tracks::id))
         .select((
             tracks::id,

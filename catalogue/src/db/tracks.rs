@@ -571,10 +571,10 @@ pub fn spanning(
     range: Range,
     now: Timestamp,
 ) -> Result<Vec<Brief>, ToolError> {
-    type BriefRow = (i32, String, i64, Option<i64>, bool, Option<i32>);
+    type BriefRow = (i32, i64, Option<i64>, bool, Option<i32>);
+    // Every column is in `tracks(user_id, ended_at, …)`: no table reads.
     let columns = (
         tracks::id,
-        tracks::description,
         tracks::started_at,
         tracks::ended_at,
         tracks::billable,
@@ -592,19 +592,16 @@ pub fn spanning(
                 .load::<BriefRow>(conn)?,
         );
     }
-    rows.sort_unstable_by_key(|row| (row.2, row.0));
+    rows.sort_unstable_by_key(|row| (row.1, row.0));
     Ok(rows
         .into_iter()
-        .map(
-            |(id, description, started, ended, billable, project_id)| Brief {
-                id,
-                description,
-                started_at: instant(started),
-                ended_at: ended.map(instant),
-                billable,
-                has_project: project_id.is_some(),
-            },
-        )
+        .map(|(id, started, ended, billable, project_id)| Brief {
+            id,
+            started_at: instant(started),
+            ended_at: ended.map(instant),
+            billable,
+            has_project: project_id.is_some(),
+        })
         .collect())
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use super::{Amount, Counting, amounts};
+use super::{Amount, Counting, Sums, amounts};
 use crate::db;
 use crate::db::reports::{self, Budget};
 use crate::db::tracks::TrackFilter;
@@ -208,7 +208,15 @@ async fn get_budget_status(ctx: &Ctx, args: GetBudgetStatus) -> Result<BudgetRep
                 ..TrackFilter::default()
             };
             let mut read = |range: Option<Range>| {
-                Counting::by_day(conn, user.id, &read_settings, range, &filter, now)
+                Counting::by_day(
+                    conn,
+                    user.id,
+                    &read_settings,
+                    range,
+                    &filter,
+                    now,
+                    Sums::Whole,
+                )
             };
             let ever = budgets
                 .iter()

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Counting, resolve_filter};
+use super::{Counting, Sums, resolve_filter};
 use crate::db::reports;
 use crate::db::tracks::{Span, TrackFilter};
 use crate::reference::Ref;
@@ -224,30 +224,35 @@ async fn export_tracks_csv(ctx: &Ctx, args: ExportTracksCsv) -> Result<TracksCsv
             let items = reports::items(conn, user.id, &stopped, now, after, Some(limit + 1))?;
             // The counts cover every page: from the per-day totals where
             // they can answer (they know no tag, text or "no project").
-            let (total, running) = if filter.tag_id.is_none()
-                && filter.search.is_none()
-                && !filter.no_project
-            {
-                let range = filter.span.map(|span| match span {
-                    Span::Starts(range) | Span::Overlaps(range) => range,
-                });
-                let by_day = TrackFilter {
-                    span: None,
-                    ..filter
+            let (total, running) =
+                if filter.tag_id.is_none() && filter.search.is_none() && !filter.no_project {
+                    let range = filter.span.map(|span| match span {
+                        Span::Starts(range) | Span::Overlaps(range) => range,
+                    });
+                    let by_day = TrackFilter {
+                        span: None,
+                        ..filter
+                    };
+                    let counting = Counting::by_day(
+                        conn,
+                        user.id,
+                        &read_settings,
+                        range,
+                        &by_day,
+                        now,
+                        Sums::Whole,
+                    )?;
+                    counting.counts()
+                } else {
+                    let running = TrackFilter {
+                        running: Some(true),
+                        ..filter
+                    };
+                    (
+                        reports::count(conn, user.id, &stopped, now)?,
+                        reports::count(conn, user.id, &running, now)?,
+                    )
                 };
-                let counting =
-                    Counting::by_day(conn, user.id, &read_settings, range, &by_day, now)?;
-                counting.counts()
-            } else {
-                let running = TrackFilter {
-                    running: Some(true),
-                    ..filter
-                };
-                (
-                    reports::count(conn, user.id, &stopped, now)?,
-                    reports::count(conn, user.id, &running, now)?,
-                )
-            };
             Ok((items, total, running))
         })
         .await?;

@@ -82,6 +82,18 @@ pub(super) fn running_ids(items: &[Item]) -> Vec<i32> {
     items.iter().filter(|i| i.running()).map(|i| i.id).collect()
 }
 
+/// How a report reads the per-day totals.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Sums<'a> {
+    /// Each day's rows (day buckets).
+    ByDay,
+    /// One sum over every day (no buckets).
+    Whole,
+    /// One sum per stretch starting at each of these days (the buckets'
+    /// first days).
+    From(&'a [Date]),
+}
+
 /// What a report counts: per-day totals for the whole days of its range and
 /// single tracks for the rest (the range's partial first and last days, and
 /// running timers, which have no total yet).
@@ -103,6 +115,7 @@ impl Counting {
         range: Option<Range>,
         filter: &TrackFilter,
         now: Timestamp,
+        sums: Sums,
     ) -> Result<Counting, ToolError> {
         debug_assert!(filter.span.is_none() && filter.tag_id.is_none());
         day_totals::ensure(conn, user_id, settings)?;
@@ -167,9 +180,34 @@ impl Counting {
                 client_id: filter.client_id,
                 billable: filter.billable,
             };
+            let rows = match (sums, days) {
+                (Sums::ByDay, _) => day_totals::rows(conn, user_id, &day_filter, false)?,
+                (Sums::Whole, _) | (Sums::From(_), None) => {
+                    day_totals::rows(conn, user_id, &day_filter, true)?
+                }
+                // One sum per bucket: SQL adds up each bucket's days.
+                (Sums::From(starts), Some((first, end))) => {
+                    let mut cuts: Vec<Date> = starts
+                        .iter()
+                        .copied()
+                        .filter(|d| first < *d && *d < end)
+                        .collect();
+                    cuts.insert(0, first);
+                    cuts.push(end);
+                    let mut rows = Vec::new();
+                    for pair in cuts.windows(2) {
+                        let part = DayFilter {
+                            days: Some((pair[0], pair[1])),
+                            ..day_filter
+                        };
+                        rows.extend(day_totals::rows(conn, user_id, &part, true)?);
+                    }
+                    rows
+                }
+            };
             return Ok(Counting {
                 items,
-                days: day_totals::rows(conn, user_id, &day_filter)?,
+                days: rows,
                 names: reports::project_names(conn, user_id)?,
             });
         }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Counting, Totals, running_ids, totals};
+use super::{Counting, Sums, Totals, running_ids, totals};
 use crate::db::tracks::TrackFilter;
 use crate::reference::Named;
 use crate::reports::{Acc, Part, percent, report_range};
@@ -149,6 +149,7 @@ async fn get_top_projects(ctx: &Ctx, args: GetTopProjects) -> Result<TopProjects
                 Some(range),
                 &TrackFilter::default(),
                 now,
+                Sums::Whole,
             )
         })
         .await?;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Counting, Totals, resolve_filter, totals};
+use super::{Counting, Sums, Totals, resolve_filter, totals};
 use crate::db::reports;
 use crate::db::tracks::{Span, TrackFilter};
 use crate::reference::Ref;
@@ -188,8 +188,20 @@ async fn get_time_totals(ctx: &Ctx, args: GetTimeTotals) -> Result<TimeTotals, T
                 filter,
             )?;
             if by_day {
-                let counting =
-                    Counting::by_day(conn, user.id, &read_settings, Some(range), &filter, now)?;
+                let starts: Vec<Date> = slots.iter().map(|s| s.start_date).collect();
+                let sums = match bucket {
+                    Bucket::Day => Sums::ByDay,
+                    Bucket::Week | Bucket::Month | Bucket::Year => Sums::From(&starts),
+                };
+                let counting = Counting::by_day(
+                    conn,
+                    user.id,
+                    &read_settings,
+                    Some(range),
+                    &filter,
+                    now,
+                    sums,
+                )?;
                 let mut per_slot =
                     counting::distribute(&counting.items, &slots, false, now, rounding);
                 counting::distribute_days(&mut per_slot, &slots, counting.day_parts());

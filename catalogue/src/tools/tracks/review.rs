@@ -72,10 +72,15 @@ pub struct TrackRef {
 }
 
 impl TrackRef {
-    fn of(track: &Brief) -> TrackRef {
+    /// `id` with its description from the tracks read in full (empty if it
+    /// was deleted meanwhile).
+    fn of(id: i32, full: &HashMap<i32, Track>) -> TrackRef {
         TrackRef {
-            id: track.id,
-            description: track.description.clone(),
+            id,
+            description: full
+                .get(&id)
+                .map(|t| t.description.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -381,10 +386,21 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
     let long_tracks = flagged(&|t| seconds(t) > long_track, &inside);
     let running_timers = flagged(&|t| t.ended_at.is_none(), &all);
     let without_project = flagged(&|t| !t.has_project, &inside);
-    // Only the tracks listed are read in full (tags, project, rate).
+    // Only the tracks listed are read in full (description, tags, project).
     let listed: Vec<i32> = [&long_tracks, &running_timers, &without_project]
         .into_iter()
         .flat_map(|found| found.iter().take(MAX_REVIEW_ITEMS).map(|(_, id)| *id))
+        .chain(
+            gaps.iter()
+                .take(MAX_REVIEW_ITEMS)
+                .flat_map(|(_, (_, _, after, before))| [after.id, before.id]),
+        )
+        .chain(
+            overlaps
+                .iter()
+                .take(MAX_REVIEW_ITEMS)
+                .flat_map(|(_, (first, second, _))| [first.id, second.id]),
+        )
         .collect();
     let (full, settings) = ctx
         .run(move |conn, user| Ok((tracks::by_ids(conn, user.id, &listed)?, settings)))
@@ -417,14 +433,14 @@ async fn review_timesheet(ctx: &Ctx, args: ReviewTimesheet) -> Result<Timesheet,
             to: when(before.started_at, &tz),
             seconds: before.started_at.as_second() - until.as_second(),
             duration: format_duration(before.started_at.as_second() - until.as_second()),
-            after: TrackRef::of(after),
-            before: TrackRef::of(before),
+            after: TrackRef::of(after.id, &full),
+            before: TrackRef::of(before.id, &full),
         }),
         overlaps: Findings::new(overlaps, |(first, second, to)| {
             let shared = to.as_second() - second.started_at.as_second();
             Overlap {
-                first: TrackRef::of(first),
-                second: TrackRef::of(second),
+                first: TrackRef::of(first.id, &full),
+                second: TrackRef::of(second.id, &full),
                 from: when(second.started_at, &tz),
                 to: when(to, &tz),
                 seconds: shared,
