@@ -117,7 +117,106 @@ fn main() -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })?;
+    server_rss(&path, &big, now)?;
     commit_cost(&dir.path().join("commits.db"), iters.max(100))?;
+    Ok(())
+}
+
+/// The server's own peak RSS for the heaviest calls: each in a fresh
+/// `teetrack mcp` (the release binary beside this one) on the benchmark's
+/// file, as the big account, read from `/proc/<pid>/status` (`VmHWM`) after
+/// the answer. Skipped, saying so, when the binary is not built.
+fn server_rss(db: &str, account: &Account, now: Timestamp) -> anyhow::Result<()> {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::process::{Command, Stdio};
+
+    let bin = std::env::current_exe()?.with_file_name("teetrack");
+    println!();
+    if !bin.exists() {
+        println!(
+            "server RSS: skipped, {} is not built (cargo build --release -p teetrack)",
+            bin.display()
+        );
+        return Ok(());
+    }
+    let first = Timestamp::from_second(account.first)?.to_string();
+    let year_ago = (now - SignedDuration::from_hours(24 * 365)).to_string();
+    let calls = [
+        ("get_context", json!({})),
+        ("list_tracks", json!({"limit": 200})),
+        (
+            "get_time_totals",
+            json!({"from": year_ago, "to": "now", "bucket": "day", "split_by": "project"}),
+        ),
+        (
+            "get_time_totals",
+            json!({"from": year_ago, "to": "now", "bucket": "month", "split_by": "tag"}),
+        ),
+        (
+            "get_time_totals",
+            json!({"from": first, "to": "now", "bucket": "month"}),
+        ),
+        ("get_budget_status", json!({})),
+        ("review_timesheet", json!({"period": "last_month"})),
+        ("export_tracks_csv", json!({"limit": 1000})),
+        (
+            "preview_invoice",
+            json!({"client": "Client 0", "from": first, "to": "now"}),
+        ),
+    ];
+    println!(
+        "| server call (fresh `teetrack mcp`, {} tracks) | peak RSS |",
+        account.tracks
+    );
+    println!("|---|---|");
+    for (tool, args) in calls {
+        let mut child = Command::new(&bin)
+            .arg("mcp")
+            .env("TEETRACK_DATABASE_URL", db)
+            .env("TEETRACK_MCP_USER_EMAIL", &account.user.email)
+            .env_remove("TEETRACK_MCP_TOKEN")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut stdin = child.stdin.take().context("stdin")?;
+        let mut stdout = BufReader::new(child.stdout.take().context("stdout")?);
+        for message in [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "teetrack-bench", "version": "1"}}}),
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": tool, "arguments": args}}),
+        ] {
+            writeln!(stdin, "{message}")?;
+        }
+        stdin.flush()?;
+        let mut answered = false;
+        let mut line = String::new();
+        while stdout.read_line(&mut line)? > 0 {
+            let reply: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if reply["id"] == 2 {
+                anyhow::ensure!(
+                    reply["result"]["isError"] != true && reply.get("error").is_none(),
+                    "{tool}({args}) failed: {line}"
+                );
+                answered = true;
+                break;
+            }
+            line.clear();
+        }
+        anyhow::ensure!(answered, "{tool}: no answer");
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+        let peak_kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        drop(stdin);
+        child.wait()?;
+        println!("| {tool} {args} | {:.1} MiB |", peak_kib as f64 / 1024.0);
+    }
     Ok(())
 }
 
