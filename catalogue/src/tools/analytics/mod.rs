@@ -1,20 +1,20 @@
 //! Analytics: time totals by day, week, month or year (`totals`); top
 //! projects (`top`); budget status (`budget`); and tracks as CSV (`export`).
 //! Rounding (the user's setting) is applied to reported figures only, never
-//! to stored times. The counting is `crate::reports`'.
+//! to stored times. The counting is `crate::reports`'; what each report
+//! reads (per-day totals for whole days, tracks for the rest) is `Counting`.
 
 mod budget;
 mod export;
 mod top;
 mod totals;
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use std::collections::HashMap;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::ToolError;
 use crate::db::day_totals::{self, DayFilter, DayRow};
