@@ -542,13 +542,21 @@ impl BucketTally {
 /// themselves for the rest of the range.
 pub fn whole_days(range: Range, tz: &TimeZone) -> Result<Option<(Date, Date, Range)>, ToolError> {
     let err = |e: jiff::Error| ToolError::invalid(e.to_string());
-    let mut first = range.from.to_zoned(tz.clone()).date();
-    if start_of_day(first, tz)? < range.from {
+    // An open end (`Timestamp::MIN`/`MAX`, a list's `from` alone) has no
+    // calendar day to cut at: the whole days stop at the years 1900 and
+    // 2900, and the caller reads the tracks beyond them (none, in practice).
+    let (lowest, highest) = (
+        Timestamp::from_second(-2_208_988_800).unwrap_or(Timestamp::MIN),
+        Timestamp::from_second(29_348_006_400).unwrap_or(Timestamp::MAX),
+    );
+    let (from, to) = (range.from.max(lowest), range.to.min(highest));
+    let mut first = from.to_zoned(tz.clone()).date();
+    if start_of_day(first, tz)? < from {
         first = first.tomorrow().map_err(err)?;
     }
     // The day after the last whole one: the day `to` falls in, which ends
     // after `to` unless `to` is its very start.
-    let end = range.to.to_zoned(tz.clone()).date();
+    let end = to.to_zoned(tz.clone()).date();
     if end <= first {
         return Ok(None);
     }
@@ -795,6 +803,46 @@ mod tests {
         // Out of range: no percentage rather than a panic.
         assert_eq!(percent(d("1"), d("0.0000000000000000000000000001")), None);
         assert_eq!(percent(Decimal::MAX, d("1")), None);
+    }
+
+    #[test]
+    fn whole_days_are_the_local_days_inside_the_range() {
+        let tz = berlin();
+        // 10:17 on the 10th to 15:41 on the 13th, Berlin: the 11th and 12th.
+        let range = Range {
+            from: ts("2026-02-10T09:17:00Z"),
+            to: ts("2026-02-13T14:41:00Z"),
+        };
+        let (first, end, core) = whole_days(range, &tz).unwrap().unwrap();
+        assert_eq!(
+            (first, end),
+            (Date::constant(2026, 2, 11), Date::constant(2026, 2, 13))
+        );
+        assert_eq!(core.from, ts("2026-02-10T23:00:00Z"));
+        assert_eq!(core.to, ts("2026-02-12T23:00:00Z"));
+        // Starting at midnight: that day is whole.
+        let exact = Range {
+            from: ts("2026-02-10T23:00:00Z"),
+            to: ts("2026-02-11T23:00:00Z"),
+        };
+        let (first, end, _) = whole_days(exact, &tz).unwrap().unwrap();
+        assert_eq!(
+            (first, end),
+            (Date::constant(2026, 2, 11), Date::constant(2026, 2, 12))
+        );
+        // Within one day: none.
+        let short = Range {
+            from: ts("2026-02-10T09:00:00Z"),
+            to: ts("2026-02-10T12:00:00Z"),
+        };
+        assert_eq!(whole_days(short, &tz).unwrap(), None);
+        // Open ends are cut at 1900 and 2900, not refused.
+        let open = Range {
+            from: Timestamp::MIN,
+            to: Timestamp::MAX,
+        };
+        let (first, end, _) = whole_days(open, &tz).unwrap().unwrap();
+        assert_eq!((first.year(), end.year()), (1900, 2900));
     }
 
     #[test]

@@ -362,3 +362,49 @@ async fn a_year_by_day_is_one_call() {
         .await;
     assert_eq!(err.details["max_buckets"], 366);
 }
+
+/// Which tracks a list selects, written out by hand.
+type Keep = Box<dyn Fn(&catalogue::reports::Item) -> bool>;
+
+#[tokio::test]
+async fn list_totals_from_the_rows_equal_the_tracks_added_up() {
+    let app = TestApp::new();
+    let mut rng = StdRng::seed_from_u64(3);
+    let (ada, _) = random_data(&app, &mut rng).await;
+    app.ok(&ada, "start_timer", json!({"project": "Yen"})).await;
+    let items = {
+        let mut conn = app.db.conn().unwrap();
+        let filter = catalogue::db::tracks::TrackFilter::default();
+        catalogue::db::reports::items(&mut conn, ada.id, &filter, app.now, None, None).unwrap()
+    };
+    let at = |s: &str| s.parse::<Timestamp>().unwrap();
+    let cases: Vec<(Value, Keep)> = vec![
+        (json!({}), Box::new(|_| true)),
+        (
+            json!({"project": "Odd rate"}),
+            Box::new(|i| i.project.as_ref().is_some_and(|p| p.name == "Odd rate")),
+        ),
+        (json!({"billable": false}), Box::new(|i| !i.billable)),
+        (
+            json!({"from": "2026-02-10T10:17:00+01:00", "to": "2026-06-03T15:41:00+02:00"}),
+            Box::new(move |i| {
+                i.started_at >= at("2026-02-10T10:17:00+01:00")
+                    && i.started_at < at("2026-06-03T15:41:00+02:00")
+            }),
+        ),
+        (
+            json!({"from": "2026-03-01"}),
+            Box::new(move |i| i.started_at >= at("2026-03-01T00:00:00+01:00")),
+        ),
+    ];
+    for (args, keep) in cases {
+        let mut with_totals = args.clone();
+        with_totals["totals"] = json!(true);
+        let listed = app.ok(&ada, "list_tracks", with_totals).await;
+        let kept: Vec<_> = items.iter().filter(|i| keep(i)).collect();
+        let seconds: i64 = kept.iter().map(|i| i.seconds(app.now)).sum();
+        assert_eq!(listed["total_count"], kept.len(), "{args}");
+        assert_eq!(listed["total_seconds"], seconds, "{args}");
+        assert!(!kept.is_empty(), "{args}");
+    }
+}

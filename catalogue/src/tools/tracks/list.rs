@@ -3,8 +3,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::db::tracks::{self};
+use jiff::Timestamp;
+
+use crate::db::Conn;
+use crate::db::reports::{Counting, Sums};
+use crate::db::tracks::{self, Span, TrackFilter};
 use crate::reference::Ref;
+use crate::settings::Settings;
 use crate::time::{PeriodName, ResolvedRange, format_duration};
 use crate::tracking::TrackOut;
 use crate::{Ctx, ToolError, pagination, tool};
@@ -91,7 +96,7 @@ async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError
         .run(move |conn, user| {
             let filter = selection.filter(conn, user.id, range)?;
             let totals = with_totals
-                .then(|| tracks::totals(conn, user.id, &filter, now))
+                .then(|| totals(conn, user.id, &settings, &filter, now))
                 .transpose()?;
             Ok((
                 tracks::list(conn, user.id, &filter, limit, after, now)?,
@@ -115,6 +120,33 @@ async fn list_tracks(ctx: &Ctx, args: ListTracks) -> Result<TrackList, ToolError
         range: range.map(|r| r.resolved(args.period, &settings.time_zone)),
         next_cursor,
     })
+}
+
+/// Count and seconds of every track `filter` selects: from the per-day
+/// totals when it narrows only by range, project, client or billable, else
+/// one SQL aggregate over the matching tracks.
+fn totals(
+    conn: &mut Conn,
+    user_id: i32,
+    settings: &Settings,
+    filter: &TrackFilter,
+    now: Timestamp,
+) -> Result<(i64, i64), ToolError> {
+    if filter.tag_id.is_some()
+        || filter.search.is_some()
+        || filter.no_project
+        || filter.running.is_some()
+    {
+        return tracks::totals(conn, user_id, filter, now);
+    }
+    let range = filter.span.map(|span| match span {
+        Span::Starts(range) | Span::Overlaps(range) => range,
+    });
+    let by_day = TrackFilter {
+        span: None,
+        ..filter.clone()
+    };
+    Ok(Counting::by_day(conn, user_id, settings, range, &by_day, now, Sums::Whole)?.totals(now))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
