@@ -38,7 +38,10 @@ TT.mount("totals", function (root, data, input) {
     buckets.forEach(function (bucket, i) {
       var x = left + i * step + (step - barW) / 2;
       var y = 8 + plotH;
-      (bucket.groups || []).forEach(function (group) {
+      // Not split: one bar a bucket.
+      var groups = bucket.groups && bucket.groups.length ? bucket.groups
+        : [{ name: "Total", seconds: bucket.seconds, duration: bucket.duration }];
+      groups.forEach(function (group) {
         var h = plotH * hours(group.seconds) / top;
         y -= h;
         parts.push('<rect x="' + x.toFixed(1) + '" y="' + y.toFixed(1) + '" width="' + barW.toFixed(1) + '" height="' + h.toFixed(1) +
@@ -56,6 +59,9 @@ TT.mount("totals", function (root, data, input) {
 
   function draw(result) {
     var names = (result.groups || []).map(function (g) { return g.name; });
+    // Not split: the table lists the buckets instead.
+    var rows = names.length ? result.groups : (result.buckets || []).filter(function (b) { return b.seconds > 0; })
+      .map(function (b) { return { name: b.label, duration: b.duration, amounts: b.amounts }; });
     var colorOf = function (name) {
       var i = names.indexOf(name);
       return COLORS[(i < 0 ? names.length : i) % COLORS.length];
@@ -84,10 +90,10 @@ TT.mount("totals", function (root, data, input) {
         return el("li", {}, el("span", { class: "swatch", style: "background:" + colorOf(name) }), name);
       })),
       el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Scrollable table" }, el("table", {},
-        el("caption", { class: "muted small", style: "text-align:left" }, "By " + (result.split_by || "project")),
+        el("caption", { class: "muted small", style: "text-align:left" }, "By " + (result.split_by || result.bucket || "project")),
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col", class: "num" }, "Time"),
           el("th", { scope: "col", class: "num" }, "Amount"))),
-        el("tbody", {}, (result.groups || []).map(function (g) {
+        el("tbody", {}, rows.map(function (g) {
           return el("tr", {}, el("td", {}, g.name), el("td", { class: "num" }, g.duration), el("td", { class: "num" }, amounts(g.amounts)));
         })))));
   }

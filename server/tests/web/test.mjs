@@ -275,6 +275,24 @@ await check('axe-core (WCAG 2.1 A and AA, contrast included) finds nothing on an
   await axe(anonymous, '/signin');
 });
 
+await check('server render time of every page (time to the first byte, 5 loads each)', async () => {
+  const lines = [];
+  for (const path of ['/', '/projects', '/clients', '/tags', '/reports', '/invoices', '/settings']) {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      await page.goto(new URL(path, base).href);
+      times.push(await page.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        return nav.responseStart - nav.requestStart;
+      }));
+    }
+    times.sort((a, b) => a - b);
+    lines.push(`${path}: median ${times[2].toFixed(1)} ms, max ${times[4].toFixed(1)} ms`);
+  }
+  writeFileSync(join(outDir, 'page-times.txt'), `${lines.join('\n')}\n`);
+  for (const line of lines) console.log(`    ${line}`);
+});
+
 await check('screenshots of every page at desktop and phone widths', async () => {
   const pages = ['/', '/projects', '/clients', '/tags', '/reports', '/invoices', '/settings'];
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
