@@ -247,6 +247,11 @@ pub async fn reports(
         .filter(|p| REPORT_PERIODS.iter().any(|(value, _)| value == p))
         .unwrap_or_else(|| "this_month".into());
     let user = &signed.user;
+    // The timesheet review knows weeks only: last week's, or this one's.
+    let review_period = match period.as_str() {
+        "last_week" => "last_week",
+        _ => "this_week",
+    };
     let (totals, top, review) = tokio::join!(
         web.call(
             user,
@@ -254,7 +259,7 @@ pub async fn reports(
             json!({"period": period, "split_by": "project"})
         ),
         web.call(user, "get_top_projects", json!({"period": period})),
-        web.call(user, "review_timesheet", json!({"period": period})),
+        web.call(user, "review_timesheet", json!({"period": review_period})),
     );
     let mut body = String::from("<h1>Reports</h1>\n<nav aria-label=\"Period\" class=\"actions\">");
     for (value, label) in REPORT_PERIODS {

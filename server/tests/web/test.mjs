@@ -244,10 +244,12 @@ await check('CSRF: a tool call without the token, from another origin, or a form
 await check('pages render: projects (budget bars), clients, tags, reports, invoices, settings', async () => {
   await call(mcp, 'update_project', { project: 'Website redesign', budget: { hours: '10', period: 'total' } });
   for (const [path, text] of [['/projects', 'Hours:'], ['/clients', 'Nordwind GmbH'], ['/tags', 'New tag'],
-    ['/reports', 'Top projects'], ['/invoices', 'Preview an invoice'], ['/settings', 'Connect an assistant']]) {
+    ['/reports', 'Top projects'], ['/reports?period=this_year', 'Top projects'], ['/reports?period=last_week', 'Timesheet'], ['/invoices', 'Preview an invoice'], ['/settings', 'Connect an assistant']]) {
     const response = await page.goto(new URL(path, base).href);
     assert(response.status() === 200, `${path}: ${response.status()}`);
     assert((await page.textContent('main')).includes(text), `${path} lacks ${text}`);
+    const alerts = await page.$$eval('[role=alert]', (nodes) => nodes.map((n) => n.textContent.trim()).filter(Boolean));
+    assert(alerts.length === 0, `${path} shows an error: ${alerts.join(' | ')}`);
   }
 });
 
@@ -277,7 +279,7 @@ await check('axe-core (WCAG 2.1 A and AA, contrast included) finds nothing on an
 
 await check('server render time of every page (time to the first byte, 5 loads each)', async () => {
   const lines = [];
-  for (const path of ['/', '/projects', '/clients', '/tags', '/reports', '/invoices', '/settings']) {
+  for (const path of ['/', '/projects', '/clients', '/tags', '/reports', '/reports?period=this_year', '/invoices', '/settings']) {
     const times = [];
     for (let i = 0; i < 5; i++) {
       await page.goto(new URL(path, base).href);
