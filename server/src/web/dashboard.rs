@@ -104,6 +104,38 @@ pub fn tracks_table(result: &Value, with_date: bool) -> String {
     out
 }
 
+/// The tracks of a list_tracks result that start on `date` (`YYYY-MM-DD`,
+/// local), with their count and total.
+pub fn on_day(mut list: Value, date: &str) -> Value {
+    let tracks: Vec<Value> = list["tracks"]
+        .as_array()
+        .map(|tracks| {
+            tracks
+                .iter()
+                .filter(|t| {
+                    t["start"]["local"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with(date))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let seconds: i64 = tracks
+        .iter()
+        .filter_map(|t| t["duration_seconds"].as_i64())
+        .sum();
+    list["total_count"] = json!(tracks.len());
+    list["total_duration"] = json!(format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    ));
+    list["tracks"] = Value::Array(tracks);
+    list
+}
+
 /// `<datalist>`s of the user's project and tag names, for the forms.
 pub fn datalists(projects: &Value, tags: &Value) -> String {
     let options = |list: &Value, key: &str| -> String {
@@ -143,17 +175,15 @@ pub async fn show(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
         return to_signin();
     };
     let user = &signed.user;
-    let (timers, today, week, totals, projects, tags) = tokio::join!(
+    // One list of the week's tracks serves both tables (today's are its
+    // first rows): each list_tracks call reads its whole range.
+    let (context, timers, week, totals, projects) = tokio::join!(
+        web.call(user, "get_context", json!({})),
         web.call(user, "list_active_timers", json!({})),
         web.call(
             user,
             "list_tracks",
-            json!({"period": "today", "limit": 100})
-        ),
-        web.call(
-            user,
-            "list_tracks",
-            json!({"period": "this_week", "limit": 100})
+            json!({"period": "this_week", "limit": 200})
         ),
         web.call(
             user,
@@ -161,8 +191,14 @@ pub async fn show(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
             json!({"period": "this_week", "bucket": "day", "split_by": "project"})
         ),
         web.call(user, "list_projects", json!({"limit": 200})),
-        web.call(user, "list_tags", json!({"limit": 200})),
     );
+    let today_date = context
+        .as_ref()
+        .ok()
+        .and_then(|c| c["today"].as_str())
+        .unwrap_or("")
+        .to_owned();
+    let today = week.clone().map(|week| on_day(week, &today_date));
     let mut body = String::from("<h1>Dashboard</h1>\n<div class=\"grid\">\n");
     match &timers {
         Ok(timers) => body.push_str(&html::view("timers", timers, None)),
@@ -173,9 +209,10 @@ pub async fn show(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
         Err(err) => body.push_str(&html::alert(&err.to_string())),
     }
     body.push_str("</div>\n");
+    // Tag names are typed: listing tags counts each one's tracks.
     body.push_str(&datalists(
         projects.as_ref().unwrap_or(&Value::Null),
-        tags.as_ref().unwrap_or(&Value::Null),
+        &Value::Null,
     ));
     body.push_str("<div class=\"grid\" style=\"margin-top:1rem\">\n");
     body.push_str(LOG_FORM);
@@ -231,5 +268,18 @@ mod tests {
             tracks_table(&json!({"tracks": []}), true),
             "<p class=\"muted\">No tracks.</p>\n"
         );
+    }
+
+    #[test]
+    fn todays_tracks_are_those_of_the_week_that_start_today() {
+        let week = json!({"tracks": [
+            {"start": {"local": "2026-12-07T09:00:00+01:00"}, "duration_seconds": 3700},
+            {"start": {"local": "2026-12-06T09:00:00+01:00"}, "duration_seconds": 60},
+            {"start": {"local": "2026-12-07T07:00:00+01:00"}, "duration_seconds": 5},
+        ], "total_count": 3});
+        let today = on_day(week, "2026-12-07");
+        assert_eq!(today["tracks"].as_array().unwrap().len(), 2);
+        assert_eq!(today["total_count"], 2);
+        assert_eq!(today["total_duration"], "1:01:45");
     }
 }
