@@ -34,6 +34,25 @@ fn amounts(list: &Value) -> String {
         .unwrap_or_default()
 }
 
+/// A project's budget in words: `10 h`, `5000.00 EUR`, `10 h / month`.
+fn budget_of(budget: &Value) -> String {
+    if !budget.is_object() {
+        return "—".into();
+    }
+    let mut parts = Vec::new();
+    if let Some(hours) = budget["hours"].as_str() {
+        parts.push(format!("{hours} h"));
+    }
+    if let Some(amount) = budget["amount"].as_str() {
+        parts.push(format!("{amount} {}", text(budget, "currency")));
+    }
+    let mut out = parts.join(", ");
+    if budget["period"] == "monthly" {
+        out.push_str(" / month");
+    }
+    out
+}
+
 fn table(head: &[&str], body: String) -> String {
     let head: String = head
         .iter()
@@ -84,12 +103,10 @@ pub async fn projects(State(web): State<Arc<Web>>, headers: HeaderMap) -> Respon
         return to_signin();
     };
     let user = &signed.user;
+    // No `include_spent`: it sums every track of every project (seconds
+    // at a million tracks). Time per project is in Reports; budgets here.
     let (list, budgets) = tokio::join!(
-        web.call(
-            user,
-            "list_projects",
-            json!({"include_spent": true, "limit": 200})
-        ),
+        web.call(user, "list_projects", json!({"limit": 200})),
         web.call(user, "get_budget_status", json!({})),
     );
     let mut body = String::from("<h1>Projects</h1>\n");
@@ -102,11 +119,15 @@ pub async fn projects(State(web): State<Arc<Web>>, headers: HeaderMap) -> Respon
                 escape(text(&project, "name")),
                 escape(text(&project, "description")),
                 escape(project["client"]["name"].as_str().unwrap_or("—")),
-                escape(text(&project["spent"], "duration")),
-                escape(project["new_tracks"]["hourly_rate"].as_str().unwrap_or("—")),
+                escape(&budget_of(&project["budget"])),
+                escape(&format!(
+                    "{} {}",
+                    project["new_tracks"]["hourly_rate"].as_str().unwrap_or("—"),
+                    text(&project["new_tracks"], "currency")
+                )),
             ));
         }
-        table(&["Project", "Client", "#Time", "#Rate"], out)
+        table(&["Project", "Client", "#Budget", "#Rate"], out)
     }));
     body.push_str("<section class=\"card\" aria-labelledby=\"budgets\" style=\"margin-top:1rem\"><h2 id=\"budgets\">Budgets</h2>\n");
     body.push_str(&result_or_alert(&budgets, |budgets| {
@@ -503,5 +524,20 @@ mod tests {
             amounts(&json!([{"amount": "1.00", "currency": "EUR"}])),
             "1.00 EUR"
         );
+    }
+
+    #[test]
+    fn a_budget_reads_as_hours_and_amount_per_period() {
+        assert_eq!(
+            budget_of(
+                &json!({"hours": "120", "amount": "10000.00", "currency": "EUR", "period": "monthly"})
+            ),
+            "120 h, 10000.00 EUR / month"
+        );
+        assert_eq!(
+            budget_of(&json!({"hours": "10", "amount": null, "period": "total"})),
+            "10 h"
+        );
+        assert_eq!(budget_of(&Value::Null), "—");
     }
 }
