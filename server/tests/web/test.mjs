@@ -186,7 +186,7 @@ await check('a timer started over MCP appears on the open dashboard without a re
   assert((await page.textContent('main')).includes('Started by the assistant'), 'the stopped track is not listed');
 });
 
-await check('keyboard only: Tab to the Start form, type, Enter starts a timer', async () => {
+await check('keyboard only: Tab to the Start form, type, Enter starts a timer; Switch moves to another task', async () => {
   await page.goto(new URL('/', base).href);
   await page.waitForSelector('#start-description');
   let focused = '';
@@ -199,7 +199,15 @@ await check('keyboard only: Tab to the Start form, type, Enter starts a timer', 
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   await page.waitForSelector('text=Typed at the keyboard');
   const active = await call(mcp, 'list_active_timers');
-  assert(active.timers.some((t) => t.description === 'Typed at the keyboard'), JSON.stringify(active));
+  const typed = active.timers.find((t) => t.description === 'Typed at the keyboard');
+  assert(typed, JSON.stringify(active));
+  // Switch, from the timer's own card.
+  await page.click(`[data-timer-id="${typed.id}"] summary`);
+  await page.fill(`#switch-d-${typed.id}`, 'Switched task');
+  await Promise.all([page.waitForNavigation(), page.click(`[data-timer-id="${typed.id}"] form button[type=submit]`)]);
+  await page.waitForSelector('text=Switched task');
+  const switched = await call(mcp, 'list_active_timers');
+  assert(switched.timers.length === 1 && switched.timers[0].description === 'Switched task', JSON.stringify(switched));
   await call(mcp, 'stop_timer', {});
 });
 
