@@ -97,6 +97,45 @@ fn result_or_alert(
     }
 }
 
+/// Each budget's use (get_budget_status) as progress bars.
+fn budgets_section(budgets: &Result<Value, super::Refusal>) -> String {
+    let mut out = String::from(
+        "<section class=\"card\" aria-labelledby=\"budgets\" style=\"margin-top:1rem\"><h2 id=\"budgets\">Budgets</h2>\n",
+    );
+    out.push_str(&result_or_alert(budgets, |budgets| {
+        let list = rows(budgets, "projects");
+        if list.is_empty() {
+            return "<p class=\"muted\">No project has a budget.</p>\n".into();
+        }
+        list.iter()
+            .map(|b| {
+                let mut bars = String::new();
+                for (key, label) in [("hours", "Hours"), ("amount", "Amount")] {
+                    let part = &b[key];
+                    if part.is_object() {
+                        let status = text(part, "status");
+                        bars.push_str(&budget_bar(
+                            label,
+                            text(part, "used"),
+                            text(part, "budget"),
+                            part["percent"].as_f64().unwrap_or(0.0),
+                            status == "exceeded",
+                        ));
+                    }
+                }
+                format!(
+                    "<div style=\"margin:.75rem 0\"><strong>{}</strong> <span class=\"muted small\">{} · {}</span>{bars}</div>\n",
+                    escape(text(&b["project"], "name")),
+                    escape(text(b, "period")),
+                    escape(text(b, "status")),
+                )
+            })
+            .collect()
+    }));
+    out.push_str("</section>\n");
+    out
+}
+
 /// GET /projects
 pub async fn projects(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
     let Some(signed) = signed(&web, &headers).await else {
@@ -129,38 +168,7 @@ pub async fn projects(State(web): State<Arc<Web>>, headers: HeaderMap) -> Respon
         }
         table(&["Project", "Client", "#Budget", "#Rate"], out)
     }));
-    body.push_str("<section class=\"card\" aria-labelledby=\"budgets\" style=\"margin-top:1rem\"><h2 id=\"budgets\">Budgets</h2>\n");
-    body.push_str(&result_or_alert(&budgets, |budgets| {
-        let list = rows(budgets, "projects");
-        if list.is_empty() {
-            return "<p class=\"muted\">No project has a budget.</p>\n".into();
-        }
-        list.iter()
-            .map(|b| {
-                let mut bars = String::new();
-                for (key, label) in [("hours", "Hours"), ("amount", "Amount")] {
-                    let part = &b[key];
-                    if part.is_object() {
-                        let status = text(part, "status");
-                        bars.push_str(&budget_bar(
-                            label,
-                            text(part, "used"),
-                            text(part, "budget"),
-                            part["percent"].as_f64().unwrap_or(0.0),
-                            status == "exceeded" || status == "over",
-                        ));
-                    }
-                }
-                format!(
-                    "<div style=\"margin:.75rem 0\"><strong>{}</strong> <span class=\"muted small\">{} · {}</span>{bars}</div>\n",
-                    escape(text(&b["project"], "name")),
-                    escape(text(b, "period")),
-                    escape(text(b, "status")),
-                )
-            })
-            .collect()
-    }));
-    body.push_str("</section>\n");
+    body.push_str(&budgets_section(&budgets));
     body.push_str(
         "<section class=\"card\" aria-labelledby=\"new-project\" style=\"margin-top:1rem\"><h2 id=\"new-project\">New project</h2>\n\
          <form data-tool=\"create_project\"><div class=\"row\">\
@@ -273,7 +281,7 @@ pub async fn reports(
         "last_week" => "last_week",
         _ => "this_week",
     };
-    let (totals, top, review) = tokio::join!(
+    let (totals, top, review, budgets) = tokio::join!(
         web.call(
             user,
             "get_time_totals",
@@ -281,6 +289,7 @@ pub async fn reports(
         ),
         web.call(user, "get_top_projects", json!({"period": period})),
         web.call(user, "review_timesheet", json!({"period": review_period})),
+        web.call(user, "get_budget_status", json!({})),
     );
     let mut body = String::from("<h1>Reports</h1>\n<nav aria-label=\"Period\" class=\"actions\">");
     for (value, label) in REPORT_PERIODS {
@@ -318,6 +327,7 @@ pub async fn reports(
     body.push_str(&result_or_alert(&review, |r| {
         html::view("timesheet", r, None)
     }));
+    body.push_str(&budgets_section(&budgets));
     body.push_str("</div>\n");
     page(
         &signed,

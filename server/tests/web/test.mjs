@@ -252,7 +252,7 @@ await check('CSRF: a tool call without the token, from another origin, or a form
 await check('pages render: projects (budget bars), clients, tags, reports, invoices, settings', async () => {
   await call(mcp, 'update_project', { project: 'Website redesign', budget: { hours: '10', period: 'total' } });
   for (const [path, text] of [['/projects', '10 h'], ['/clients', 'Nordwind GmbH'], ['/tags', 'New tag'],
-    ['/reports', 'Top projects'], ['/reports?period=this_year', 'Top projects'], ['/reports?period=last_week', 'Timesheet'], ['/invoices', 'Preview an invoice'], ['/settings', 'Connect an assistant']]) {
+    ['/reports', 'Top projects'], ['/reports?period=this_year', 'Top projects'], ['/reports?period=last_week', 'Timesheet'], ['/reports?period=this_week', 'Budgets'], ['/invoices', 'Preview an invoice'], ['/settings', 'Connect an assistant']]) {
     const response = await page.goto(new URL(path, base).href);
     assert(response.status() === 200, `${path}: ${response.status()}`);
     assert((await page.textContent('main')).includes(text), `${path} lacks ${text}`);
