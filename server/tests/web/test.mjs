@@ -102,6 +102,7 @@ async function signIn(page, who) {
 
 async function axe(page, label) {
   // Evaluated over the DevTools protocol: the pages' CSP allows no inline script.
+  // `page` may be a frame (a view inside the host).
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
@@ -283,6 +284,14 @@ await check('axe-core (WCAG 2.1 A and AA, contrast included) finds nothing on an
   const anonymous = await newPage(await browser.newContext({ viewport: PHONE }), 'anonymous');
   await anonymous.goto(new URL('/signin', base).href);
   await axe(anonymous, '/signin');
+  // The dark scheme has its own colours: their contrast too.
+  const dark = await newPage(await browser.newContext({ viewport: PHONE, colorScheme: 'dark' }), 'dark');
+  await signIn(dark, 'ada');
+  for (const path of ['/', '/reports', '/settings', '/invoices']) {
+    await dark.goto(new URL(path, base).href);
+    await dark.waitForLoadState('networkidle');
+    await axe(dark, `${path} (dark)`);
+  }
 });
 
 await check('server render time of every page (time to the first byte, 5 loads each)', async () => {
@@ -419,6 +428,8 @@ await check('MCP Apps: the timer view in the ext-apps AppBridge host stops the t
   await hostPage.screenshot({ path: join(outDir, 'mcp-app-timer-narrow-dark.png') });
   const theme = await frame.locator('html').getAttribute('data-theme');
   assert(theme === 'dark', `the view ignored the host's theme (${theme})`);
+  const viewFrame = hostPage.frames().find((f) => f !== hostPage.mainFrame());
+  await axe(viewFrame, 'the timer view in the host (dark)');
   await frame.locator('button[aria-label="Stop timer: From the host"]').click();
   await frame.locator('text=No timer is running.').waitFor({ timeout: 10000 });
   const active = await call(host, 'list_active_timers');
