@@ -207,6 +207,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_failures (key) {
+        key -> Text,
+        window_start -> BigInt,
+        failures -> Integer,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> Integer,
         user_id -> Integer,
@@ -236,6 +244,14 @@ diesel::table! {
         currency -> Text,
         idempotency_key -> Nullable<Text>,
         created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_passwords (user_id) {
+        user_id -> Integer,
+        hash -> Text,
         updated_at -> BigInt,
     }
 }
@@ -271,6 +287,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Integer,
+        csrf -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(clients -> users (user_id));
 diesel::joinable!(day_totals -> users (user_id));
@@ -295,7 +321,9 @@ diesel::joinable!(track_tags -> tags (tag_id));
 diesel::joinable!(track_tags -> tracks (track_id));
 diesel::joinable!(tracks -> projects (project_id));
 diesel::joinable!(tracks -> users (user_id));
+diesel::joinable!(user_passwords -> users (user_id));
 diesel::joinable!(user_settings -> users (user_id));
+diesel::joinable!(web_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -313,9 +341,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_login_codes,
     oauth_tokens,
     projects,
+    sign_in_failures,
     tags,
     track_tags,
     tracks,
+    user_passwords,
     user_settings,
     users,
+    web_sessions,
 );

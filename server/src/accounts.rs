@@ -35,6 +35,25 @@ pub fn users(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
                 .map(|u| vec![u.id.to_string(), u.email, u.name, u.tier.to_string()]);
             table(&["ID", "EMAIL", "NAME", "TIER"], rows)
         }
+        UsersCommand::SetPassword { email } => {
+            let user = users::find_by_email(conn, &email)?;
+            if io::IsTerminal::is_terminal(&io::stdin()) {
+                eprintln!(
+                    "New password for {} (shown as you type; Enter ends it):",
+                    user.email
+                );
+            }
+            let mut line = String::new();
+            io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            crate::web::password::check_policy(password, &user.email)
+                .map_err(|why| anyhow::anyhow!(why))?;
+            let hash = crate::web::password::hash(password).map_err(|why| anyhow::anyhow!(why))?;
+            catalogue::db::web::set_password_hash(conn, user.id, &hash, jiff::Timestamp::now())?;
+            output(format_args!("password set for {}", user.email))
+        }
         UsersCommand::SetTier { email, tier } => {
             let user = users::set_tier(conn, &email, tier)?;
             output(format_args!(

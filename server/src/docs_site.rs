@@ -17,55 +17,15 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; base-uri 'none'; fo
                    frame-ancestors 'none'";
 
 /// `/docs` (redirected to `/docs/`), `/docs/` (the index) and every file.
+/// (`/` is the web app's: the dashboard, or its sign-in page.)
 pub fn routes<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
-        .route("/", get(|| async { home() }))
         .route("/docs", get(|| async { Redirect::permanent("/docs/") }))
         .route("/docs/", get(|| async { file("index.html") }))
         .route(
             "/docs/{*path}",
             get(|Path(path): Path<String>| async move { file(&path) }),
         )
-}
-
-/// `GET /`: until the web app lands, a small page that says what this server
-/// is and how to connect to it.
-const HOME: &str = r#"<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Teetrack</title>
-<link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/assets/style.css"></head>
-<body>
-<h1>Teetrack</h1>
-<p>A time tracker you use from your AI assistant. This server speaks MCP (Streamable HTTP) at
-<code>/api/mcp</code>; every request needs <code>Authorization: Bearer tt_…</code>, or an OAuth
-sign-in for connectors such as ChatGPT and Claude.</p>
-<ul>
-<li><a href="/docs/">The tool reference</a> and <a href="/docs/getting-started.html">getting started</a></li>
-<li>A token: <code>teetrack tokens create you@example.com</code></li>
-<li>Claude Code: <code>teetrack config claude-code --create-token you@example.com</code> prints the command;
-other clients: <code>teetrack config claude-desktop|gemini|vscode|chatgpt</code></li>
-</ul>
-</body>
-</html>
-"#;
-
-fn home() -> Response {
-    let mut response = HOME.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
 }
 
 fn file(path: &str) -> Response {

@@ -1,7 +1,7 @@
 //! Teetrack's server: the MCP protocol and its one dispatcher, the stdio and
-//! HTTP transports, OAuth sign-in, the embedded reference site and the
-//! operator's command line. The `teetrack` binary is [`cli`] run; the docs
-//! generator reads [`client_config`].
+//! HTTP transports, OAuth sign-in, the web app and its MCP Apps views, the
+//! embedded reference site and the operator's command line. The `teetrack`
+//! binary is [`cli`] run; the docs generator reads [`client_config`].
 
 // stdout is the MCP channel of `teetrack mcp`: nothing else may write there.
 // `print_stdout` catches the print macros; `clippy.toml` bars `std::io::stdout`
@@ -9,6 +9,7 @@
 #![deny(clippy::print_stdout, clippy::disallowed_methods)]
 
 mod accounts;
+mod apps;
 mod auth;
 pub mod cli;
 pub mod client_config;
@@ -17,3 +18,4 @@ mod oauth;
 mod rpc;
 mod tools_cmd;
 mod transport;
+mod web;

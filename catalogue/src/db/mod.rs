@@ -14,6 +14,7 @@ pub mod settings;
 pub mod tags;
 pub mod tracks;
 pub mod users;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 

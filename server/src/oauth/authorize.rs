@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use catalogue::User;
 use catalogue::db::oauth::{self, Authorization, Client};
@@ -44,6 +44,11 @@ pub struct Decision {
     pub csrf: String,
     pub decision: String,
     pub credential: String,
+    /// A password sign-in (the web app's accounts).
+    pub email: String,
+    pub password: String,
+    /// "yes": approve as the browser's signed-in web session.
+    pub use_session: String,
     /// Every `grant` checkbox left ticked (a repeated field).
     pub grants: Vec<String>,
 }
@@ -63,6 +68,9 @@ impl Decision {
                 "csrf" => &mut form.csrf,
                 "decision" => &mut form.decision,
                 "credential" => &mut form.credential,
+                "email" => &mut form.email,
+                "password" => &mut form.password,
+                "use_session" => &mut form.use_session,
                 "response_type" => form.params.response_type.get_or_insert_default(),
                 "client_id" => form.params.client_id.get_or_insert_default(),
                 "redirect_uri" => form.params.redirect_uri.get_or_insert_default(),
@@ -243,9 +251,19 @@ pub async fn check(oauth: &OAuth, params: &Params) -> Result<Pending, Refusal> {
     })
 }
 
+/// The web app's signed-in user of this browser, if any: the consent page
+/// then needs no credential.
+async fn web_user(oauth: &OAuth, headers: &HeaderMap) -> Option<User> {
+    let secure = oauth.issuer.starts_with("https://");
+    crate::web::session::lookup(&oauth.db, secure, headers)
+        .await
+        .map(|signed| signed.user)
+}
+
 /// GET /oauth/authorize
 pub async fn show(
     State(oauth): State<Arc<OAuth>>,
+    headers: HeaderMap,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Response {
     let params = match params {
@@ -253,13 +271,25 @@ pub async fn show(
         Err(err) => return refusal_page(&format!("The request is malformed: {err}.")),
     };
     match check(&oauth, &params).await {
-        Ok(pending) => page(&oauth, &pending, None),
+        Ok(pending) => {
+            let signed_in = web_user(&oauth, &headers).await;
+            page(&oauth, &pending, signed_in.as_ref(), None)
+        }
         Err(refusal) => refused(&oauth, refusal),
     }
 }
 
 /// POST /oauth/authorize
-pub async fn decide(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
+pub async fn decide(
+    State(oauth): State<Arc<OAuth>>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    body: Bytes,
+) -> Response {
+    let address = extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    let signed_in = web_user(&oauth, &headers).await;
     let form = Decision::read(&body);
     let pending = match check(&oauth, &form.params).await {
         Ok(pending) => pending,
@@ -296,6 +326,7 @@ pub async fn decide(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
         return page(
             &oauth,
             &pending,
+            signed_in.as_ref(),
             Some("Tick at least one thing to allow, or choose Deny."),
         );
     }
@@ -312,16 +343,38 @@ pub async fn decide(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
         );
     }
     let credential = form.credential.trim().to_owned();
-    if credential.is_empty() {
-        return page(
-            &oauth,
-            &pending,
-            Some("Enter an API token or a one-time code to approve."),
-        );
-    }
-    let user = match sign_in(&oauth, credential, now).await {
-        Ok(user) => user,
-        Err(message) => return page(&oauth, &pending, Some(message)),
+    let user = match (&signed_in, form.use_session.as_str()) {
+        // Signed in to the web app in this browser: that is who approves.
+        (Some(user), "yes") => user.clone(),
+        _ if !form.email.trim().is_empty() => {
+            match crate::web::signin::with_password(
+                &oauth.db,
+                form.email.trim().to_owned(),
+                form.password.clone(),
+                address,
+            )
+            .await
+            {
+                Ok(user) => user,
+                Err(failure) => {
+                    return page(&oauth, &pending, None, Some(&failure.message()));
+                }
+            }
+        }
+        _ if credential.is_empty() => {
+            return page(
+                &oauth,
+                &pending,
+                signed_in.as_ref(),
+                Some(
+                    "Enter your email and password, or a one-time code or an API token, to approve.",
+                ),
+            );
+        }
+        _ => match sign_in(&oauth, credential, now).await {
+            Ok(user) => user,
+            Err(message) => return page(&oauth, &pending, None, Some(message)),
+        },
     };
     let auth = Authorization {
         client_id: pending.client.client_id.clone(),
@@ -387,7 +440,12 @@ async fn sign_in(
     }
 }
 
-fn page(oauth: &OAuth, pending: &Pending, error: Option<&str>) -> Response {
+fn page(
+    oauth: &OAuth,
+    pending: &Pending,
+    signed_in: Option<&User>,
+    error: Option<&str>,
+) -> Response {
     let csrf = oauth
         .csrf
         .sign(jiff::Timestamp::now().as_second(), &pending.fields());
@@ -398,6 +456,7 @@ fn page(oauth: &OAuth, pending: &Pending, error: Option<&str>) -> Response {
             pending,
             csrf: &csrf,
             error,
+            signed_in: signed_in.map(|user| user.email.as_str()),
         }),
     )
 }

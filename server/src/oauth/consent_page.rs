@@ -12,6 +12,8 @@ pub struct Page<'a> {
     pub pending: &'a Pending,
     pub csrf: &'a str,
     pub error: Option<&'a str>,
+    /// The email of the web app's signed-in user in this browser, if any.
+    pub signed_in: Option<&'a str>,
 }
 
 /// Text made safe for HTML content and attribute values.
@@ -48,7 +50,7 @@ label.scope { display: flex; gap: .6rem; align-items: flex-start; font-weight: 4
 label.scope input { width: 1.2rem; height: 1.2rem; margin: .15rem 0 0; flex: none; accent-color: var(--accent); }
 code { font-size: .9em; background: var(--line); padding: .05rem .3rem; border-radius: .25rem; overflow-wrap: anywhere; }
 label { display: block; font-weight: 600; margin: 1.25rem 0 .35rem; }
-input[type=password] { width: 100%; font: inherit; padding: .7rem .8rem; border: 1px solid var(--line); border-radius: .5rem; background: var(--bg); color: inherit; }
+input[type=password], input[type=email] { width: 100%; font: inherit; padding: .7rem .8rem; border: 1px solid var(--line); border-radius: .5rem; background: var(--bg); color: inherit; }
 .hint { color: var(--muted); font-size: .9rem; margin-top: .4rem; }
 .error { border: 1px solid #c33; background: rgba(204, 51, 51, .08); color: inherit; border-radius: .5rem; padding: .7rem .9rem; margin: 1rem 0; }
 .actions { display: flex; gap: .75rem; margin-top: 1.5rem; flex-wrap: wrap; }
@@ -144,19 +146,34 @@ pub fn render(page: &Page) -> String {
             ));
         }
     }
+    match page.signed_in {
+        // Signed in to the web app in this browser: that account approves.
+        Some(email) => body.push_str(&format!(
+            "<p class=\"card\">Signed in as <strong>{}</strong>.</p>\n\
+             <input type=\"hidden\" name=\"use_session\" value=\"yes\">\n",
+            escape(email)
+        )),
+        None => body.push_str(
+            "<label for=\"email\">Email</label>\n\
+             <input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"username\">\n\
+             <label for=\"password\">Password</label>\n\
+             <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\">\n\
+             <label for=\"credential\">Or a one-time code or an API token</label>\n\
+             <input type=\"password\" id=\"credential\" name=\"credential\" autocomplete=\"one-time-code\" \
+             autocapitalize=\"characters\" spellcheck=\"false\" aria-describedby=\"credential-hint\">\n\
+             <p class=\"hint\" id=\"credential-hint\">For a one-time code, run <code>teetrack login-code you@example.com</code> \
+             on the Teetrack server; it is valid for 10 minutes. An API token starts with <code>tt_</code>.</p>\n",
+        ),
+    }
     body.push_str(
-        "<label for=\"credential\">Sign in with a one-time code or an API token</label>\n\
-         <input type=\"password\" id=\"credential\" name=\"credential\" autocomplete=\"one-time-code\" \
-         autocapitalize=\"characters\" spellcheck=\"false\" aria-describedby=\"credential-hint\">\n\
-         <p class=\"hint\" id=\"credential-hint\">For a one-time code, run <code>teetrack login-code you@example.com</code> \
-         on the Teetrack server; it is valid for 10 minutes. An API token starts with <code>tt_</code>.</p>\n\
-         <div class=\"actions\">\n\
+        "<div class=\"actions\">\n\
          <button class=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\n\
          <button class=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n\
          </div>\n</form>\n",
     );
     body.push_str(
-        "<p class=\"muted\">You can end this access at any time with <code>teetrack tokens revoke</code>.</p>\n",
+        "<p class=\"muted\">You can end this access at any time under Settings, Connected apps, \
+         or with <code>teetrack tokens revoke</code>.</p>\n",
     );
     document("Sign in to Teetrack", &body)
 }

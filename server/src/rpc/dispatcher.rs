@@ -133,6 +133,8 @@ impl Dispatcher {
         };
         let log = RequestLog::new(log_level, scope.notify.clone());
         let exposure = self.exposure(scope);
+        // MCP Apps: only a client that declared it sees the views.
+        let apps = crate::apps::requested(&meta, scope);
         // What a list result may be cached for: the lists change only with a
         // release, and say nothing about the user; a resource is the user's.
         let cacheable = |result: Value, ttl_ms: u64, cache_scope: &str| match (modern, result) {
@@ -144,8 +146,21 @@ impl Dispatcher {
             (_, result) => result,
         };
         let result = match method {
-            Method::Initialize(params) => revision::initialize(&params, scope),
-            Method::Discover => revision::discover(),
+            Method::Initialize(params) => {
+                let mut result = revision::initialize(&params, scope);
+                if crate::apps::declared(&params.capabilities) {
+                    scope.session.set_apps();
+                    crate::apps::add_capability(&mut result["capabilities"]);
+                }
+                result
+            }
+            Method::Discover => {
+                let mut result = revision::discover();
+                if apps {
+                    crate::apps::add_capability(&mut result["capabilities"]);
+                }
+                result
+            }
             Method::Ping => json!({}),
             Method::SetLogLevel(params) => {
                 scope.session.set_log_level(params.level);
@@ -154,6 +169,10 @@ impl Dispatcher {
             Method::ListTools(params) => {
                 let page = self.tools.page(params.cursor.as_deref(), &exposure)?;
                 let page = extras::add(page, "tools", params.cursor.is_none(), self.extras.tools());
+                let page = match apps {
+                    true => crate::apps::annotate_tools(page),
+                    false => page,
+                };
                 cacheable(page, LIST_TTL_MS, "public")
             }
             Method::CallTool(params) => {
@@ -193,6 +212,7 @@ impl Dispatcher {
             Method::ListResources(params) => {
                 let list = single_page(resources::list(&exposure), params.cursor)?;
                 let list = extras::add(list, "resources", true, self.extras.resources());
+                let list = extras::add(list, "resources", apps, crate::apps::resources());
                 cacheable(list, LIST_TTL_MS, "public")
             }
             Method::ListResourceTemplates(params) => {
@@ -207,6 +227,11 @@ impl Dispatcher {
             }
             Method::ReadResource(params) => match self.extras.read_resource(&params.uri) {
                 Some(contents) => cacheable(contents?, 0, "public"),
+                // The views are the same for everyone and change with a release.
+                None if params.uri.starts_with("ui://") => match crate::apps::read(&params.uri) {
+                    Some(contents) => cacheable(contents, LIST_TTL_MS, "public"),
+                    None => return Err(self.no_resource(&params.uri, modern)),
+                },
                 None => cacheable(
                     self.read_resource(&params.uri, scope.user.clone(), modern, &exposure)
                         .await?,
@@ -356,20 +381,24 @@ impl Dispatcher {
         exposure: &Exposure,
     ) -> Result<Value, RpcError> {
         let Some(read) = resources::resolve(uri, exposure) else {
-            // 2026-07-28 made an unknown resource invalid params; the
-            // handshake era had its own code for it.
-            let mut err = RpcError::invalid_params(format!("no resource {uri:?}"));
-            if !modern {
-                err.code = RpcError::RESOURCE_NOT_FOUND;
-            }
-            err.data = Some(json!({"uri": uri}));
-            return Err(err);
+            return Err(self.no_resource(uri, modern));
         };
         let value = self
             .run_tool(read.tool, read.arguments, user, exposure)
             .await?;
         let text = (read.text)(value).ok_or_else(RpcError::internal)?;
         Ok(json!({"contents": [{"uri": uri, "mimeType": read.mime_type, "text": text}]}))
+    }
+
+    /// 2026-07-28 made an unknown resource invalid params; the handshake
+    /// era had its own code for it.
+    fn no_resource(&self, uri: &str, modern: bool) -> RpcError {
+        let mut err = RpcError::invalid_params(format!("no resource {uri:?}"));
+        if !modern {
+            err.code = RpcError::RESOURCE_NOT_FOUND;
+        }
+        err.data = Some(json!({"uri": uri}));
+        err
     }
 
     async fn complete(

@@ -33,6 +33,9 @@ pub struct InitializeParams {
     /// Only logged: what the client is helps read a bug report.
     #[serde(default)]
     pub client_info: Value,
+    /// Read for one extension only: MCP Apps.
+    #[serde(default)]
+    pub capabilities: Value,
 }
 
 #[derive(Debug, Deserialize)]

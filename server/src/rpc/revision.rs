@@ -295,6 +295,7 @@ mod tests {
             protocol_version: version.map(str::to_owned),
             method: Some(method.to_owned()),
             name: name.map(str::to_owned),
+            session_id: None,
         })
     }
 

@@ -33,6 +33,9 @@ pub struct McpHeaders {
     pub protocol_version: Option<String>,
     pub method: Option<String>,
     pub name: Option<String>,
+    /// `Mcp-Session-Id`: this server hands one out only to a client that
+    /// declared MCP Apps (see [`crate::apps::SESSION_ID`]).
+    pub session_id: Option<String>,
 }
 
 /// What an `initialize` handshake settles for the requests after it. On
@@ -46,6 +49,8 @@ pub struct Session(Arc<Mutex<SessionState>>);
 struct SessionState {
     version: Option<&'static str>,
     log_level: Option<LogLevel>,
+    /// The client declared the MCP Apps extension in its handshake.
+    apps: bool,
 }
 
 impl Session {
@@ -70,6 +75,15 @@ impl Session {
 
     pub fn set_log_level(&self, level: LogLevel) {
         self.with(|s| s.log_level = Some(level));
+    }
+
+    /// Whether the handshake declared MCP Apps.
+    pub fn apps(&self) -> bool {
+        self.with(|s| s.apps)
+    }
+
+    pub fn set_apps(&self) {
+        self.with(|s| s.apps = true);
     }
 }
 

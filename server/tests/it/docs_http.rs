@@ -33,8 +33,12 @@ async fn the_reference_site_is_served_at_docs() {
         .unwrap();
     let get = |path: &str| http.get(format!("{}{path}", server.base)).send();
 
-    // `/` points to the reference and says how to connect.
-    let home = get("/").await.unwrap();
+    // `/` is the web app: signed out, its sign-in page, which points to the
+    // reference and says how to connect.
+    let root = get("/").await.unwrap();
+    assert_eq!(root.status(), StatusCode::SEE_OTHER);
+    assert_eq!(root.headers()[LOCATION], "/signin");
+    let home = get("/signin").await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);
     assert_eq!(home.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
     assert!(home.headers().contains_key(CONTENT_SECURITY_POLICY));

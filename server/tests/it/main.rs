@@ -15,3 +15,4 @@ mod schema;
 mod server;
 mod tools_config;
 mod toolsets;
+mod web;

@@ -127,6 +127,43 @@ impl<'a> Oauth<'a> {
             .await
     }
 
+    /// The consent page (as the browser with `cookie` sees it, if any), and
+    /// its form posted back, every box ticked, with `fields` added.
+    async fn consent_with(
+        &self,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> (String, reqwest::Response) {
+        let mut get = http().get(self.authorize_url(None, &[]));
+        if let Some(cookie) = cookie {
+            get = get.header("cookie", cookie);
+        }
+        let html = get.send().await.unwrap().text().await.unwrap();
+        let mut form: Vec<(String, String)> = [
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "code_challenge",
+            "code_challenge_method",
+            "state",
+            "scope",
+            "resource",
+            "csrf",
+        ]
+        .iter()
+        .map(|name| (name.to_string(), hidden(&html, name)))
+        .collect();
+        form.extend(grants(&html).into_iter().map(|g| ("grant".to_owned(), g)));
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut post = http()
+            .post(format!("{}/oauth/authorize", self.server.base))
+            .form(&form);
+        if let Some(cookie) = cookie {
+            post = post.header("cookie", cookie);
+        }
+        (html, post.send().await.unwrap())
+    }
+
     /// The consent page's form, with only `keep` of its boxes left ticked
     /// (`None`: all of them).
     async fn consent_keeping(
@@ -852,5 +889,96 @@ async fn registrations_and_sign_in_attempts_are_rate_limited() {
     assert!(
         statuses.contains(&201) && statuses.ends_with(&[429]),
         "{statuses:?}"
+    );
+}
+
+/// A connector user signs in on their own: with the web app's password, or
+/// at once when their browser is signed in to the web app.
+#[tokio::test]
+async fn a_connector_user_approves_with_their_password_or_their_web_session() {
+    let t = Teetrack::new();
+    t.ok(&["users", "add", "ada@example.com"]);
+    let mut child = t
+        .command(&["users", "set-password", "ada@example.com"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"ada passphrase 1\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let server = Server::start(&t, &[]);
+    let oauth = Oauth::register(&server).await;
+
+    let approve = [("decision", "approve")];
+    let (_, wrong) = oauth
+        .consent_with(
+            None,
+            &[
+                ("email", "ada@example.com"),
+                ("password", "nope nope nope"),
+                approve[0],
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 200);
+    assert!(wrong.text().await.unwrap().contains("do not match"));
+    let (_, right) = oauth
+        .consent_with(
+            None,
+            &[
+                ("email", "ada@example.com"),
+                ("password", "ada passphrase 1"),
+                approve[0],
+            ],
+        )
+        .await;
+    assert_eq!(right.status(), 303);
+    let location = right.headers()["location"].to_str().unwrap().to_owned();
+    assert!(query_param(&location, "code").is_some(), "{location}");
+
+    // Signed in to the web app: the page says who, and approving needs nothing more.
+    let signin = http()
+        .get(format!("{}/signin", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let signed = http()
+        .post(format!("{}/signin", server.base))
+        .form(&[
+            ("csrf", hidden(&signin, "csrf").as_str()),
+            ("method", "password"),
+            ("email", "ada@example.com"),
+            ("password", "ada passphrase 1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let (page, approved) = oauth
+        .consent_with(Some(&cookie), &[("use_session", "yes"), approve[0]])
+        .await;
+    assert!(
+        page.contains("Signed in as <strong>ada@example.com</strong>"),
+        "{page}"
+    );
+    assert_eq!(approved.status(), 303);
+    let location = approved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(query_param(&location, "code").is_some(), "{location}");
+    // Without the cookie, `use_session` alone approves nothing.
+    let (_, forged) = oauth
+        .consent_with(None, &[("use_session", "yes"), approve[0]])
+        .await;
+    assert_eq!(forged.status(), 200);
+    assert!(
+        forged
+            .text()
+            .await
+            .unwrap()
+            .contains("Enter your email and password")
     );
 }

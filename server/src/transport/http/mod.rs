@@ -12,6 +12,8 @@ mod conn;
 pub(crate) mod rate_limit;
 mod reply;
 
+pub(crate) use reply::json as reply_json;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,7 +72,7 @@ pub struct Config {
 pub const ENDPOINT: &str = "/api/mcp";
 
 struct App {
-    dispatcher: Dispatcher,
+    dispatcher: Arc<Dispatcher>,
     oauth: Arc<OAuth>,
     origins: OriginPolicy,
     limiter: RateLimiter,
@@ -111,8 +113,16 @@ pub async fn serve(
         ENDPOINT,
     )
     .await?;
+    let dispatcher = Arc::new(Dispatcher::new(db.clone()).with_exposure(config.exposure.clone()));
+    // The web app: pages and views call the tools through this same dispatcher.
+    let web = Arc::new(crate::web::Web::new(
+        db,
+        Arc::clone(&dispatcher),
+        Arc::clone(&oauth),
+        ENDPOINT,
+    ));
     let app = Arc::new(App {
-        dispatcher: Dispatcher::new(db).with_exposure(config.exposure.clone()),
+        dispatcher,
         oauth: Arc::clone(&oauth),
         origins: OriginPolicy::new(loopback, &config.allowed_origins),
         limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
@@ -133,7 +143,8 @@ pub async fn serve(
         .with_state(app)
         // Sign-in for remote connectors: discovery, registration,
         // authorization, tokens.
-        .merge(oauth::routes(oauth));
+        .merge(oauth::routes(oauth))
+        .merge(crate::web::routes(web));
     let limits = conn::Limits {
         header_read_timeout: config.header_read_timeout,
         body_read_timeout: config.body_read_timeout,
@@ -259,6 +270,7 @@ async fn answer(
         protocol_version: header_text(headers, "mcp-protocol-version"),
         method: header_text(headers, "mcp-method"),
         name: header_text(headers, "mcp-name"),
+        session_id: header_text(headers, "mcp-session-id"),
     };
     let message = Message::read(&body);
     if let Some(response) = scope_refusal(&app.oauth, &principal, &message) {

@@ -53,6 +53,7 @@ pub async fn one(
         false => Notifier::discard(),
     };
     let scope = app.scope(user, headers, notify, asked);
+    let session = scope.session.clone();
     let worker = Arc::clone(app);
     let mut task: JoinHandle<rpc::Response> =
         tokio::spawn(async move { worker.dispatcher.handle(request, scope).await });
@@ -73,7 +74,16 @@ pub async fn one(
             let status = response.http_status().map_or(StatusCode::OK, |s| {
                 StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_REQUEST)
             });
-            json(status, &response.to_value())
+            let mut answer = json(status, &response.to_value());
+            // An `initialize` that declared MCP Apps: the session id that
+            // tells every later request (and instance) so.
+            if session.apps() {
+                answer.headers_mut().insert(
+                    "mcp-session-id",
+                    HeaderValue::from_static(crate::apps::SESSION_ID),
+                );
+            }
+            answer
         }
     }
 }
