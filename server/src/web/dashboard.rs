@@ -183,7 +183,7 @@ pub async fn show(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
         web.call(
             user,
             "list_tracks",
-            json!({"period": "this_week", "limit": 200})
+            json!({"period": "this_week", "limit": 200, "totals": true})
         ),
         web.call(
             user,

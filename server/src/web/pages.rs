@@ -276,10 +276,11 @@ pub async fn reports(
         .filter(|p| REPORT_PERIODS.iter().any(|(value, _)| value == p))
         .unwrap_or_else(|| "this_month".into());
     let user = &signed.user;
-    // The timesheet review knows weeks only: last week's, or this one's.
+    // The timesheet review covers a week or a month: the period's own, or
+    // this month's for a year.
     let review_period = match period.as_str() {
-        "last_week" => "last_week",
-        _ => "this_week",
+        "last_week" | "this_week" | "last_month" => period.as_str(),
+        _ => "this_month",
     };
     let (totals, top, review, budgets) = tokio::join!(
         web.call(
