@@ -3,7 +3,9 @@
 //! user, so another user's row behaves exactly like a missing one.
 
 pub mod clients;
+pub mod changes;
 pub mod common;
+mod held;
 pub mod idempotency;
 pub mod invoices;
 pub mod oauth;
@@ -36,6 +38,10 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager<Conn>>,
+    /// Tells this database's pool from another's (see [`held`]).
+    id: usize,
+    /// The file, for a connection outside the pool ([`changes`]).
+    url: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -75,7 +81,7 @@ impl Db {
             // checkout would double the cost of a small tool call.
             .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
-            .build(ConnectionManager::<Conn>::new(url))
+            .build(ConnectionManager::<Conn>::new(&url))
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         pool.get()?
             .run_pending_migrations(MIGRATIONS)
@@ -87,17 +93,28 @@ impl Db {
         pool.get()?
             .batch_execute(OPTIMIZE_ALL)
             .with_context(|| format!("cannot analyze {}", path.display()))?;
-        Ok(Db { pool })
+        static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let id = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Db {
+            pool,
+            id,
+            url: url.into(),
+        })
     }
 
     /// Run blocking database work on tokio's blocking pool, never on the
-    /// executor's own threads.
+    /// executor's own threads; inside a tool call, at once where the call
+    /// runs (see [`held`]: [`Db::call`], [`Db::call_here`]).
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<crate::ToolError> + Send + 'static,
     {
+        let work = match held::run_now(self, work) {
+            Ok(done) => return done,
+            Err(work) => work,
+        };
         let pool = self.pool.clone();
         let joined = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|err| {

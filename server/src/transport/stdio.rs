@@ -1,13 +1,15 @@
 //! MCP over stdio: newline-delimited JSON-RPC on stdin and stdout.
 //!
-//! stdin is read on a dedicated thread and stdout written by another:
-//! tokio's own `stdin()`/`stdout()` hand every read and write to the blocking
-//! pool, several times the cost per message. Each request runs as its own
-//! task, so a slow tool never holds up a fast one; responses go out in the
-//! order they finish.
+//! stdin is read on a dedicated thread: tokio's own `stdin()` hands every
+//! read to the blocking pool, several times the cost per message. Each
+//! request runs as its own task, so a slow tool never holds up a fast one;
+//! its response is written to stdout by that task as soon as it is ready (one
+//! `write` of one line under a lock: handing it to a writer thread cost a
+//! thread wake-up per response, the largest part of a small call).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread;
 
@@ -62,16 +64,11 @@ pub async fn serve<H: Handler>(
     let reader = thread::Builder::new()
         .name("mcp-stdin".into())
         .spawn(move || read_lines(input, line_tx))?;
-    let (out_tx, out_rx) = mpsc::channel();
-    let writer = thread::Builder::new()
-        .name("mcp-stdout".into())
-        .spawn(move || write_lines(output, out_rx))?;
-
     let mut session = Session {
         handler,
         user,
         handshake: Handshake::default(),
-        out: out_tx,
+        out: Out::new(output),
         in_flight: Arc::default(),
         tasks: JoinSet::new(),
     };
@@ -92,15 +89,45 @@ pub async fn serve<H: Handler>(
     while let Some(joined) = session.tasks.join_next_with_id().await {
         session.finished(joined);
     }
-    // The last sender goes with the session; the writer then drains, flushes
-    // and ends.
     drop(session);
     tokio::task::spawn_blocking(move || {
         let _ = reader.join();
-        let _ = writer.join();
     })
     .await?;
     Ok(())
+}
+
+/// stdout, shared by the tasks that answer: each writes whole lines.
+#[derive(Clone)]
+struct Out(Arc<OutState>);
+
+struct OutState {
+    output: Mutex<Box<dyn Write + Send>>,
+    /// Set at the first failed write (the client closed our stdout): later
+    /// lines are dropped without a word.
+    broken: AtomicBool,
+}
+
+impl Out {
+    fn new(output: impl Write + Send + 'static) -> Out {
+        Out(Arc::new(OutState {
+            output: Mutex::new(Box::new(output)),
+            broken: AtomicBool::new(false),
+        }))
+    }
+
+    /// Writes `line` (newline included) and flushes it.
+    fn send(&self, line: Vec<u8>) {
+        if self.0.broken.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut output = self.0.output.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(err) = output.write_all(&line).and_then(|()| output.flush())
+            && !self.0.broken.swap(true, Ordering::Relaxed)
+        {
+            tracing::error!(error = %err, "cannot write stdout; no more responses");
+        }
+    }
 }
 
 /// The requests of one stdio connection that have not answered yet.
@@ -111,7 +138,7 @@ struct Session<H> {
     user: User,
     /// The stdio process is the legacy session: one handshake for all.
     handshake: Handshake,
-    out: mpsc::Sender<Vec<u8>>,
+    out: Out,
     in_flight: InFlight,
     tasks: JoinSet<()>,
 }
@@ -153,7 +180,7 @@ impl<H: Handler> Session<H> {
             notify: Notifier::new(move |message| {
                 let mut line = message.to_string().into_bytes();
                 line.push(b'\n');
-                let _ = out.send(line);
+                out.send(line);
             }),
         }
     }
@@ -197,7 +224,7 @@ impl<H: Handler> Session<H> {
             if !answers.is_empty() {
                 let mut line = serde_json::Value::Array(answers).to_string().into_bytes();
                 line.push(b'\n');
-                let _ = out.send(line);
+                out.send(line);
             }
         });
     }
@@ -259,9 +286,8 @@ fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<Id, AbortHandle>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn send(out: &mpsc::Sender<Vec<u8>>, response: &Response) {
-    // Fails only once the writer has stopped on a broken stdout; it logged why.
-    let _ = out.send(response.to_line());
+fn send(out: &Out, response: &Response) {
+    out.send(response.to_line());
 }
 
 pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Line>) {

@@ -16,7 +16,11 @@ use super::{Accepts, App};
 use crate::rpc::{self, Handler as _, Incoming, McpHeaders, Notifier, RpcError};
 
 pub fn json(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_body(status, body.to_string().into_bytes())
+}
+
+fn json_body(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -73,7 +77,11 @@ pub async fn one(
             let status = response.http_status().map_or(StatusCode::OK, |s| {
                 StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_REQUEST)
             });
-            json(status, &response.to_value())
+            // Serialised once, straight from the response (not through a
+            // `Value` first).
+            let mut body = response.to_line();
+            body.pop();
+            json_body(status, body)
         }
     }
 }
