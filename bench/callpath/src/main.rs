@@ -33,7 +33,8 @@
 //! ```
 //! `CALLPATH_ROUNDS` (default 3), `CALLPATH_SCALE` (multiplies every call
 //! count; default 1), `CALLPATH_CPU` (the CPU latency runs are pinned to,
-//! default 0).
+//! default 0), `TEETRACK_BIN` (measure this `teetrack` binary instead of
+//! building one: an older build, to see what a change bought).
 
 // The benchmark's report is its output; it is no MCP server.
 #![allow(clippy::print_stdout)]
@@ -94,14 +95,20 @@ fn main() -> anyhow::Result<()> {
             "baseline-peer",
         ],
     )?;
-    eprintln!("building teetrack (release)");
-    cargo(&repo, &["build", "--release", "--quiet", "-p", "teetrack"])?;
+    let teetrack = match std::env::var_os("TEETRACK_BIN") {
+        Some(bin) => PathBuf::from(bin),
+        None => {
+            eprintln!("building teetrack (release)");
+            cargo(&repo, &["build", "--release", "--quiet", "-p", "teetrack"])?;
+            target_dir(&repo).join("release/teetrack")
+        }
+    };
     let bin = |dir: &Path, name: &str| dir.join("target/release").join(name);
     let tools = Tools {
         driver: bin(&harness, "mcpbench"),
         floor: bin(&harness, "baseline-peer"),
         rmcp: bin(&harness, "rmcp-peer"),
-        teetrack: target_dir(&repo).join("release/teetrack"),
+        teetrack,
         cpu: cpu.to_string(),
     };
 
@@ -317,7 +324,10 @@ impl Tools {
         pinned: bool,
     ) -> anyhow::Result<Value> {
         let mut command = self.driver_command(pinned);
-        command.args(["stdio", "-q"]).args(mode).args(call).arg("--warmup").arg("200");
+        command.args(["stdio", "-q"]).args(mode).args(call);
+        if !mode.iter().any(|arg| arg == "--warmup") {
+            command.args(["--warmup", "200"]);
+        }
         for var in env {
             command.arg("-e").arg(var);
         }
@@ -330,7 +340,7 @@ impl Tools {
     }
 
     fn driver_command(&self, pinned: bool) -> Command {
-        let mut command = match pinned {
+        let command = match pinned {
             true => {
                 let mut c = Command::new("taskset");
                 c.args(["-c", &self.cpu]).arg(&self.driver);

@@ -21,7 +21,7 @@
 //! Nothing changes for the SQL: each closure still opens its own
 //! transaction when it writes, and sees the same tenant-scoped queries.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -35,11 +35,9 @@ use crate::ToolError;
 type Pooled = PooledConnection<ConnectionManager<Conn>>;
 
 thread_local! {
-    /// The connection this thread holds for a [`Db::call`], and the `Db`
-    /// it is of.
+    /// The connection this thread holds for a [`Db::call`] (or lends to a
+    /// [`Db::call_here`] while polling it), and the `Db` it is of.
     static HELD: RefCell<Option<(usize, Pooled)>> = const { RefCell::new(None) };
-    /// The `Db` whose [`Db::call_here`] this thread is polling.
-    static HERE: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
 /// Returns the held connection to the pool when the call ends, even by a
@@ -104,33 +102,110 @@ impl Db {
     }
 
     /// Runs `call` (a read-only tool call with a bounded answer) where it
-    /// is polled: its `Db::run`s take no trip to the blocking pool.
+    /// is polled: its `Db::run`s take no trip to the blocking pool, and share
+    /// one connection and one read transaction (one snapshot, and one lock
+    /// of the file rather than one per statement).
     pub async fn call_here<F>(&self, call: F) -> F::Output
     where
         F: Future + Unpin,
     {
-        Here { id: self.id, call }.await
+        Here {
+            db: self,
+            conn: None,
+            call,
+        }
+        .await
     }
 }
 
-/// Polls `call` with [`HERE`] set.
-struct Here<F> {
-    id: usize,
+/// A [`Db::call_here`]: its connection, in a read transaction, is lent to
+/// the thread while `call` is polled.
+struct Here<'a, F> {
+    db: &'a Db,
+    conn: Option<Pooled>,
     call: F,
 }
 
-impl<F: Future + Unpin> Future for Here<F> {
+impl<F: Future + Unpin> Future for Here<'_, F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        struct Unset(Option<usize>);
-        impl Drop for Unset {
-            fn drop(&mut self) {
-                HERE.with(|here| here.set(self.0));
-            }
+        let this = &mut *self;
+        if this.conn.is_none() {
+            // None idle: each `run` takes the trip, as it did before.
+            this.conn = this.db.pool.try_get().and_then(begin);
         }
-        let _unset = Unset(HERE.with(|here| here.replace(Some(self.id))));
-        Pin::new(&mut self.call).poll(cx)
+        let lent = Lent {
+            id: this.db.id,
+            back: &mut this.conn,
+            before: None,
+        }
+        .lend();
+        let polled = Pin::new(&mut this.call).poll(cx);
+        drop(lent);
+        if polled.is_ready()
+            && let Some(conn) = this.conn.take()
+        {
+            end(conn);
+        }
+        polled
+    }
+}
+
+impl<F> Drop for Here<'_, F> {
+    fn drop(&mut self) {
+        // Cancelled halfway: the transaction ends before the connection
+        // goes back to the pool.
+        if let Some(conn) = self.conn.take() {
+            end(conn);
+        }
+    }
+}
+
+/// Puts a connection in [`HELD`] for one poll, and takes it back after,
+/// even when the poll panics.
+struct Lent<'a> {
+    id: usize,
+    back: &'a mut Option<Pooled>,
+    before: Option<(usize, Pooled)>,
+}
+
+impl Lent<'_> {
+    fn lend(mut self) -> Self {
+        if let Some(conn) = self.back.take() {
+            self.before = HELD.with(|held| held.borrow_mut().replace((self.id, conn)));
+        }
+        self
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let before = self.before.take();
+        let lent = HELD.with(|held| std::mem::replace(&mut *held.borrow_mut(), before));
+        // `None` when a closure panicked and dropped it (see `run_now`).
+        *self.back = lent.map(|(_, conn)| conn);
+    }
+}
+
+/// A read transaction on `conn`, or no connection (and so no sharing) when
+/// it cannot begin.
+fn begin(mut conn: Pooled) -> Option<Pooled> {
+    use diesel::connection::TransactionManager as _;
+    diesel::connection::AnsiTransactionManager::begin_transaction(&mut *conn)
+        .inspect_err(|err| tracing::warn!(error = %err, "cannot begin a read transaction"))
+        .ok()
+        .map(|()| conn)
+}
+
+/// Ends the read transaction (it wrote nothing) and returns the connection
+/// to the pool. One still in a transaction counts as broken there, and the
+/// pool closes it rather than hand it out again.
+fn end(mut conn: Pooled) {
+    use diesel::connection::TransactionManager as _;
+    if let Err(err) = diesel::connection::AnsiTransactionManager::commit_transaction(&mut *conn) {
+        tracing::warn!(error = %err, "cannot end a read transaction");
+        let _ = diesel::connection::AnsiTransactionManager::rollback_transaction(&mut *conn);
     }
 }
 
@@ -138,9 +213,9 @@ fn holds(id: usize) -> bool {
     HELD.with(|held| matches!(&*held.borrow(), Some((held, _)) if *held == id))
 }
 
-/// Runs `work` at once if this thread may: on the connection it holds for
-/// a [`Db::call`] of `Db` `id`, or on an idle connection of `db` inside a
-/// [`Db::call_here`]. Gives `work` back otherwise.
+/// Runs `work` at once on the connection this thread holds for a call of
+/// `db` ([`Db::call`], [`Db::call_here`]); gives `work` back when it holds
+/// none.
 pub(super) fn run_now<T, F>(db: &Db, work: F) -> Result<T, F>
 where
     F: FnOnce(&mut Conn) -> T,
@@ -158,11 +233,6 @@ where
         let result = work(&mut conn);
         HELD.with(|held| *held.borrow_mut() = Some((id, conn)));
         return Ok(result);
-    }
-    if HERE.with(Cell::get) == Some(db.id)
-        && let Some(mut conn) = db.pool.try_get()
-    {
-        return Ok(work(&mut conn));
     }
     Err(work)
 }

@@ -19,7 +19,6 @@ pub mod users;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
@@ -63,16 +62,6 @@ impl Db {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let url = path.to_string_lossy().into_owned();
-        // WAL is a property of the file: switch it once, on one connection,
-        // before the pool opens more. Switching needs an exclusive lock, and
-        // several fresh connections racing for it fail with "database is
-        // locked" rather than wait.
-        let mut first = Conn::establish(&url)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        first
-            .batch_execute(&format!("{BUSY_TIMEOUT} PRAGMA journal_mode = WAL;"))
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        drop(first);
         let pool = Pool::builder()
             .max_size(8)
             // Open connections as they are needed, not eight at start-up.
@@ -80,7 +69,7 @@ impl Db {
             // A SQLite file does not drop connections; a check query per
             // checkout would double the cost of a small tool call.
             .test_on_check_out(false)
-            .connection_customizer(Box::new(SqlitePragmas))
+            .connection_customizer(Box::new(SqlitePragmas::default()))
             .build(ConnectionManager::<Conn>::new(&url))
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         pool.get()?
@@ -178,15 +167,31 @@ const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
 /// before it returns, so a write a tool has acknowledged survives a power
 /// cut or an OS crash. `NORMAL` syncs only at checkpoints: safe against a
 /// killed process, but the last commits may be lost with the power.
-#[derive(Debug)]
-struct SqlitePragmas;
+///
+/// WAL is a property of the file: the pool's first connection (the one
+/// `build` opens, alone) switches it, before the pool opens more. Switching
+/// needs an exclusive lock, and several fresh connections racing for it fail
+/// with "database is locked" rather than wait. (It used to take a connection
+/// of its own, opened and closed at every start: a second read of the
+/// schema, a fifth of a cold start.)
+#[derive(Debug, Default)]
+struct SqlitePragmas {
+    wal_set: std::sync::atomic::AtomicBool,
+}
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        use std::sync::atomic::Ordering;
+        let wal = match self.wal_set.load(Ordering::Acquire) {
+            true => "",
+            false => "PRAGMA journal_mode = WAL;",
+        };
         conn.batch_execute(&format!(
-            "{BUSY_TIMEOUT} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            "{BUSY_TIMEOUT} {wal} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
         ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        self.wal_set.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn on_release(&self, mut conn: Conn) {
