@@ -130,11 +130,23 @@ fn main() -> anyhow::Result<()> {
         let echo = ["--expect", "hello {{i}}"];
         keep(
             "floor seq",
-            tools.stdio(&["--mode", "seq", "-n", &n(SEQ_N).to_string()], &echo, &[], &[tools.floor_cmd()], true)?,
+            tools.stdio(
+                &["--mode", "seq", "-n", &n(SEQ_N).to_string()],
+                &echo,
+                &[],
+                &[tools.floor_cmd()],
+                true,
+            )?,
         );
         keep(
             "rmcp seq",
-            tools.stdio(&["--mode", "seq", "-n", &n(SEQ_N).to_string()], &echo, &[], &[tools.rmcp_cmd()], true)?,
+            tools.stdio(
+                &["--mode", "seq", "-n", &n(SEQ_N).to_string()],
+                &echo,
+                &[],
+                &[tools.rmcp_cmd()],
+                true,
+            )?,
         );
         for (key, tool) in [
             ("timers seq", "list_active_timers"),
@@ -167,27 +179,43 @@ fn main() -> anyhow::Result<()> {
             )?,
         );
         // stdio, 32 in flight, unpinned.
-        let pipe = |count: usize| vec!["--mode".to_owned(), "pipe".into(), "-k".into(), "32".into(), "-n".into(), n(count).to_string()];
+        let (fast, slow) = (n(3 * PIPE_N).to_string(), n(PIPE_N).to_string());
         keep(
             "floor pipe",
-            tools.stdio_owned(&pipe(3 * PIPE_N), &echo, &[], &[tools.floor_cmd()])?,
+            tools.stdio(
+                &["--mode", "pipe", "-k", "32", "-n", &fast],
+                &echo,
+                &[],
+                &[tools.floor_cmd()],
+                false,
+            )?,
         );
         keep(
             "rmcp pipe",
-            tools.stdio_owned(&pipe(3 * PIPE_N), &echo, &[], &[tools.rmcp_cmd()])?,
+            tools.stdio(
+                &["--mode", "pipe", "-k", "32", "-n", &fast],
+                &echo,
+                &[],
+                &[tools.rmcp_cmd()],
+                false,
+            )?,
         );
         keep(
             "timers pipe",
-            tools.stdio_owned(
-                &pipe(PIPE_N),
+            tools.stdio(
+                &["--mode", "pipe", "-k", "32", "-n", &slow],
                 &["--tool", "list_active_timers", "--args", "{}"],
                 &env,
                 &[tools.teetrack_mcp()],
+                false,
             )?,
         );
         // cold start
         let cold = ["--mode", "cold", "--runs", &COLD_RUNS.to_string()];
-        keep("floor cold", tools.stdio(&cold, &[], &[], &[tools.floor_cmd()], false)?);
+        keep(
+            "floor cold",
+            tools.stdio(&cold, &[], &[], &[tools.floor_cmd()], false)?,
+        );
         keep(
             "teetrack cold",
             tools.stdio(&cold, &[], &env, &[tools.teetrack_mcp()], false)?,
@@ -196,7 +224,13 @@ fn main() -> anyhow::Result<()> {
         keep(
             "rmcp http",
             tools.http(
-                &[&tools.rmcp.to_string_lossy(), "http", "18091", "stateless", "json"],
+                &[
+                    &tools.rmcp.to_string_lossy(),
+                    "http",
+                    "18091",
+                    "stateless",
+                    "json",
+                ],
                 18091,
                 "/mcp",
                 &["--expect", "hello {{i}}"],
@@ -299,25 +333,14 @@ impl Tools {
         server: &[Vec<String>],
         pinned: bool,
     ) -> anyhow::Result<Value> {
-        let mode: Vec<String> = mode.iter().map(|s| (*s).to_owned()).collect();
-        self.run_stdio(&mode, call, env, server, pinned)
-    }
-
-    fn stdio_owned(
-        &self,
-        mode: &[String],
-        call: &[&str],
-        env: &[String],
-        server: &[Vec<String>],
-    ) -> anyhow::Result<Value> {
-        self.run_stdio(mode, call, env, server, false)
+        self.run_stdio(mode, call, env, server, pinned)
     }
 
     /// One `mcpbench stdio` run; `pinned` puts the driver and the server on
     /// one CPU (a cross-CPU wake-up would swamp what is compared).
     fn run_stdio(
         &self,
-        mode: &[String],
+        mode: &[&str],
         call: &[&str],
         env: &[String],
         server: &[Vec<String>],
@@ -325,7 +348,7 @@ impl Tools {
     ) -> anyhow::Result<Value> {
         let mut command = self.driver_command(pinned);
         command.args(["stdio", "-q"]).args(mode).args(call);
-        if !mode.iter().any(|arg| arg == "--warmup") {
+        if !mode.contains(&"--warmup") {
             command.args(["--warmup", "200"]);
         }
         for var in env {
@@ -340,15 +363,14 @@ impl Tools {
     }
 
     fn driver_command(&self, pinned: bool) -> Command {
-        let command = match pinned {
+        match pinned {
             true => {
                 let mut c = Command::new("taskset");
                 c.args(["-c", &self.cpu]).arg(&self.driver);
                 c
             }
             false => Command::new(&self.driver),
-        };
-        command
+        }
     }
 
     /// A fresh HTTP server, `calls` over 16 connections, its CPU and RSS.
@@ -505,9 +527,7 @@ fn report(results: &BTreeMap<&str, Vec<Value>>) -> anyhow::Result<()> {
         "| peak RSS (stdio, 32 in flight / HTTP) | — | — | {rss_stdio:.1} MB / {rss_http:.1} MB | — | ≤ 15 MB — {} |",
         verdict(rss_stdio.max(rss_http) <= 15.0)
     );
-    println!(
-        "| `log_track` stdio p50, the whole call | — | — | {write_seq:.1} µs | — | — |"
-    );
+    println!("| `log_track` stdio p50, the whole call | — | — | {write_seq:.1} µs | — | — |");
     println!(
         "| one-row durable commit p50 (WAL, synchronous = FULL) | — | — | {commit:.1} µs | — | — |"
     );
@@ -531,7 +551,11 @@ fn cargo(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
         .args(args)
         .current_dir(dir)
         .status()?;
-    anyhow::ensure!(status.success(), "cargo {args:?} in {} failed", dir.display());
+    anyhow::ensure!(
+        status.success(),
+        "cargo {args:?} in {} failed",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -547,7 +571,9 @@ fn target_dir(repo: &Path) -> PathBuf {
 /// rebuild what has not changed.
 fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let name = entry.file_name();
         if matches!(

@@ -80,7 +80,13 @@ mod tests {
         assert_ne!(second, first, "a commit in this process");
         // Another process's commit, through a connection opened apart.
         let mut other = Conn::establish(path.to_str().unwrap()).unwrap();
-        other.batch_execute("INSERT INTO pooled VALUES (1)").unwrap();
-        assert_ne!(changes.version().unwrap(), second, "another connection's commit");
+        other
+            .batch_execute("INSERT INTO pooled VALUES (1)")
+            .unwrap();
+        assert_ne!(
+            changes.version().unwrap(),
+            second,
+            "another connection's commit"
+        );
     }
 }

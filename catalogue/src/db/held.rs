@@ -71,11 +71,13 @@ impl Db {
         T: Send + 'static,
         E: From<ToolError> + Send + 'static,
     {
-        if holds(self.id) {
-            return call.await;
-        }
+        // Already inside such a call; or outside any runtime, where there
+        // is no blocking pool to go to (and a `Db::run` would fail as ever).
+        let runtime = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if !holds(self.id) => runtime,
+            _ => return call.await,
+        };
         let (pool, id) = (self.pool.clone(), self.id);
-        let runtime = tokio::runtime::Handle::current();
         let (abort, registration) = AbortHandle::new_pair();
         let _abort = AbortOnDrop(abort);
         let joined = tokio::task::spawn_blocking(move || {

@@ -2,8 +2,8 @@
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
 //! user, so another user's row behaves exactly like a missing one.
 
-pub mod clients;
 pub mod changes;
+pub mod clients;
 pub mod common;
 mod held;
 pub mod idempotency;

@@ -534,6 +534,10 @@ pub struct AccessGrant {
     pub expires_at: jiff::Timestamp,
 }
 
+/// A live access token's grant: id, client id, resource, scope, last use,
+/// the token's end, and the user.
+type Grant = (i32, String, String, String, Option<i64>, i64, UserRow);
+
 /// Minimum interval between two writes of a grant's last use.
 const LAST_USE_RESOLUTION_SECS: i64 = 60;
 
@@ -547,7 +551,7 @@ pub fn authenticate_access(
     if !token.starts_with(ACCESS_PREFIX) {
         return Err(OAuthError::Invalid);
     }
-    let found: Option<(i32, String, String, String, Option<i64>, i64, UserRow)> = oauth_tokens::table
+    let found: Option<Grant> = oauth_tokens::table
         .inner_join(oauth_grants::table.inner_join(users::table))
         .filter(oauth_tokens::token_hash.eq(hash_token(token)))
         .filter(oauth_tokens::kind.eq("access"))

@@ -66,7 +66,9 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     for chunk in chunks(&project_ids) {
         let named = projects::table.select((projects::id, projects::name));
         project_names.extend(match chunk {
-            [one] => named.filter(projects::id.eq(one)).load::<(i32, String)>(conn)?,
+            [one] => named
+                .filter(projects::id.eq(one))
+                .load::<(i32, String)>(conn)?,
             _ => named
                 .filter(projects::id.eq_any(chunk))
                 .load::<(i32, String)>(conn)?,

@@ -45,9 +45,7 @@ pub async fn authenticate(oauth: &OAuth, token: &str) -> Result<Principal, Rejec
     };
     let checked = lookup(oauth, token).await;
     if let (Ok((principal, expires_at)), Some(version)) = (&checked, version) {
-        oauth
-            .checked
-            .store(version, token, principal, *expires_at);
+        oauth.checked.store(version, token, principal, *expires_at);
     }
     checked.map(|(principal, _)| principal)
 }

@@ -16,7 +16,10 @@ use super::{Accepts, App};
 use crate::rpc::{self, Handler as _, Incoming, McpHeaders, Notifier, RpcError};
 
 pub fn json(status: StatusCode, body: &Value) -> Response {
-    json_body(status, serde_json::to_vec(body).expect("a JSON value serialises"))
+    json_body(
+        status,
+        serde_json::to_vec(body).expect("a JSON value serialises"),
+    )
 }
 
 fn json_body(status: StatusCode, body: Vec<u8>) -> Response {
