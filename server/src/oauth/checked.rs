@@ -118,3 +118,66 @@ impl Checked {
 fn key(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use catalogue::db::users::add_user;
+    use catalogue::{Db, Tier, User};
+
+    use super::*;
+
+    fn principal() -> Principal {
+        Principal {
+            user: User {
+                id: 1,
+                email: "ada@example.com".into(),
+                name: "Ada".into(),
+                tier: Tier::Free,
+            },
+            scopes: None,
+        }
+    }
+
+    fn version(lookup: Lookup) -> i64 {
+        match lookup {
+            Lookup::Miss(Some(version)) => version,
+            Lookup::Miss(None) => panic!("no version"),
+            Lookup::Hit(_) => panic!("a hit"),
+        }
+    }
+
+    /// A checked token is trusted until anything is committed to the
+    /// database, by this process or another, and an access token's entry
+    /// ends with the token.
+    #[test]
+    fn an_entry_lives_until_the_next_commit_or_its_token_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(Some(dir.path().join("t.db").to_str().unwrap())).unwrap();
+        let checked = Checked::new(Some(Changes::open(&db).unwrap()));
+        let v = version(checked.lookup("tt_a"));
+        checked.store(v, "tt_a", &principal(), None);
+        assert!(matches!(checked.lookup("tt_a"), Lookup::Hit(p) if p.user.id == 1));
+        assert!(matches!(checked.lookup("tt_b"), Lookup::Miss(Some(_))));
+        // Any commit (here a new user; a revocation is one too) empties it.
+        add_user(
+            &mut db.conn().unwrap(),
+            "bo@example.com",
+            None,
+            jiff::Timestamp::now(),
+        )
+        .unwrap();
+        let after = version(checked.lookup("tt_a"));
+        assert_ne!(after, v);
+        // A check made before that commit is not kept.
+        checked.store(v, "tt_a", &principal(), None);
+        assert!(matches!(checked.lookup("tt_a"), Lookup::Miss(_)));
+        // An access token past its end is asked about again.
+        let ended = jiff::Timestamp::now().as_second() - 1;
+        checked.store(after, "tta_x", &principal(), Some(ended));
+        assert!(matches!(checked.lookup("tta_x"), Lookup::Miss(_)));
+        // Without a way to see commits, nothing is cached.
+        let blind = Checked::new(None);
+        blind.store(after, "tt_a", &principal(), None);
+        assert!(matches!(blind.lookup("tt_a"), Lookup::Miss(None)));
+    }
+}
