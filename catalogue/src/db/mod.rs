@@ -64,8 +64,12 @@ impl Db {
         let url = path.to_string_lossy().into_owned();
         let pool = Pool::builder()
             .max_size(8)
-            // Open connections as they are needed, not eight at start-up.
-            .min_idle(Some(1))
+            // Open connections as they are needed, not eight at start-up,
+            // and keep none idle in reserve: with one in reserve, every
+            // checkout at start (migrations, statistics, the token) had the
+            // pool open another in the background, three connections (three
+            // reads of the schema) before the first request was read.
+            .min_idle(Some(0))
             // A SQLite file does not drop connections; a check query per
             // checkout would double the cost of a small tool call.
             .test_on_check_out(false)
@@ -168,8 +172,9 @@ const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
 /// cut or an OS crash. `NORMAL` syncs only at checkpoints: safe against a
 /// killed process, but the last commits may be lost with the power.
 ///
-/// WAL is a property of the file: the pool's first connection (the one
-/// `build` opens, alone) switches it, before the pool opens more. Switching
+/// WAL is a property of the file: the pool's first connection (opened
+/// alone, by the migrations' checkout) switches it, before the pool opens
+/// more. Switching
 /// needs an exclusive lock, and several fresh connections racing for it fail
 /// with "database is locked" rather than wait. (It used to take a connection
 /// of its own, opened and closed at every start: a second read of the
