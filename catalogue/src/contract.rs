@@ -73,11 +73,28 @@ impl ToolDef {
     }
 
     /// Call the tool as `ctx`'s user: the tier gate first, then the handler.
+    /// A bounded read runs where it is called, its queries on an idle
+    /// connection; any other tool on one blocking thread holding one
+    /// connection for all of its work (see `db::held`).
     pub async fn call(&self, ctx: Ctx, args: Value) -> Result<Value, CallError> {
         if ctx.user().tier < self.tier {
             return Err(ToolError::tier_required(self.name, self.tier).into());
         }
-        (self.handler)(ctx, args).await
+        let db = ctx.db().clone();
+        let handler = (self.handler)(ctx, args);
+        match self.bounded_read() {
+            true => db.call_here(handler).await,
+            false => db.call(handler).await,
+        }
+    }
+
+    /// A read whose cost does not grow with the user's history: a read-only
+    /// tool that answers a page, one record or the running timers. Reports,
+    /// exports and invoice previews read a whole range of tracks; they, and
+    /// every write (which waits for the write lock and an fsync), keep off
+    /// the executor's threads.
+    pub fn bounded_read(&self) -> bool {
+        self.read_only && !matches!(self.area(), "analytics" | "invoices")
     }
 }
 

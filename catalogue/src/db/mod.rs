@@ -2,9 +2,11 @@
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
 //! user, so another user's row behaves exactly like a missing one.
 
+pub mod changes;
 pub mod clients;
 pub mod common;
 pub mod day_totals;
+mod held;
 pub mod idempotency;
 pub mod invoices;
 pub mod oauth;
@@ -19,7 +21,6 @@ pub mod web;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
@@ -38,6 +39,10 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager<Conn>>,
+    /// Tells this database's pool from another's (see [`held`]).
+    id: usize,
+    /// The file, for a connection outside the pool ([`changes`]).
+    url: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -59,25 +64,19 @@ impl Db {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let url = path.to_string_lossy().into_owned();
-        // WAL is a property of the file: switch it once, on one connection,
-        // before the pool opens more. Switching needs an exclusive lock, and
-        // several fresh connections racing for it fail with "database is
-        // locked" rather than wait.
-        let mut first = Conn::establish(&url)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        first
-            .batch_execute(&format!("{BUSY_TIMEOUT} PRAGMA journal_mode = WAL;"))
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        drop(first);
         let pool = Pool::builder()
             .max_size(8)
-            // Open connections as they are needed, not eight at start-up.
-            .min_idle(Some(1))
+            // Open connections as they are needed, not eight at start-up,
+            // and keep none idle in reserve: with one in reserve, every
+            // checkout at start (migrations, statistics, the token) had the
+            // pool open another in the background, three connections (three
+            // reads of the schema) before the first request was read.
+            .min_idle(Some(0))
             // A SQLite file does not drop connections; a check query per
             // checkout would double the cost of a small tool call.
             .test_on_check_out(false)
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(ConnectionManager::<Conn>::new(url))
+            .connection_customizer(Box::new(SqlitePragmas::default()))
+            .build(ConnectionManager::<Conn>::new(&url))
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         pool.get()?
             .run_pending_migrations(MIGRATIONS)
@@ -89,17 +88,28 @@ impl Db {
         pool.get()?
             .batch_execute(OPTIMIZE_ALL)
             .with_context(|| format!("cannot analyze {}", path.display()))?;
-        Ok(Db { pool })
+        static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let id = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Db {
+            pool,
+            id,
+            url: url.into(),
+        })
     }
 
     /// Run blocking database work on tokio's blocking pool, never on the
-    /// executor's own threads.
+    /// executor's own threads; inside a tool call, at once where the call
+    /// runs (see [`held`]: [`Db::call`], [`Db::call_here`]).
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<crate::ToolError> + Send + 'static,
     {
+        let work = match held::run_now(self, work) {
+            Ok(done) => return done,
+            Err(work) => work,
+        };
         let pool = self.pool.clone();
         let joined = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|err| {
@@ -163,15 +173,32 @@ const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
 /// before it returns, so a write a tool has acknowledged survives a power
 /// cut or an OS crash. `NORMAL` syncs only at checkpoints: safe against a
 /// killed process, but the last commits may be lost with the power.
-#[derive(Debug)]
-struct SqlitePragmas;
+///
+/// WAL is a property of the file: the pool's first connection (opened
+/// alone, by the migrations' checkout) switches it, before the pool opens
+/// more. Switching
+/// needs an exclusive lock, and several fresh connections racing for it fail
+/// with "database is locked" rather than wait. (It used to take a connection
+/// of its own, opened and closed at every start: a second read of the
+/// schema, a fifth of a cold start.)
+#[derive(Debug, Default)]
+struct SqlitePragmas {
+    wal_set: std::sync::atomic::AtomicBool,
+}
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        use std::sync::atomic::Ordering;
+        let wal = match self.wal_set.load(Ordering::Acquire) {
+            true => "",
+            false => "PRAGMA journal_mode = WAL;",
+        };
         conn.batch_execute(&format!(
-            "{BUSY_TIMEOUT} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            "{BUSY_TIMEOUT} {wal} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
         ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        self.wal_set.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn on_release(&self, mut conn: Conn) {

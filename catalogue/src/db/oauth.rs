@@ -530,7 +530,13 @@ pub struct AccessGrant {
     /// The audience the token is bound to.
     pub resource: String,
     pub scopes: Vec<String>,
+    /// When the access token ends.
+    pub expires_at: jiff::Timestamp,
 }
+
+/// A live access token's grant: id, client id, resource, scope, last use,
+/// the token's end, and the user.
+type Grant = (i32, String, String, String, Option<i64>, i64, UserRow);
 
 /// Minimum interval between two writes of a grant's last use.
 const LAST_USE_RESOLUTION_SECS: i64 = 60;
@@ -545,7 +551,7 @@ pub fn authenticate_access(
     if !token.starts_with(ACCESS_PREFIX) {
         return Err(OAuthError::Invalid);
     }
-    let found: Option<(i32, String, String, String, Option<i64>, UserRow)> = oauth_tokens::table
+    let found: Option<Grant> = oauth_tokens::table
         .inner_join(oauth_grants::table.inner_join(users::table))
         .filter(oauth_tokens::token_hash.eq(hash_token(token)))
         .filter(oauth_tokens::kind.eq("access"))
@@ -557,11 +563,12 @@ pub fn authenticate_access(
             oauth_grants::resource,
             oauth_grants::scope,
             oauth_grants::last_used_at,
+            oauth_tokens::expires_at,
             UserRow::as_select(),
         ))
         .first(conn)
         .optional()?;
-    let (grant_id, client_id, resource, scope, last_used, user) =
+    let (grant_id, client_id, resource, scope, last_used, expires_at, user) =
         found.ok_or(OAuthError::Invalid)?;
     if last_used.is_none_or(|last| epoch(now) - last >= LAST_USE_RESOLUTION_SECS) {
         diesel::update(oauth_grants::table.find(grant_id))
@@ -574,6 +581,7 @@ pub fn authenticate_access(
         client_id,
         resource,
         scopes: scope.split_whitespace().map(str::to_owned).collect(),
+        expires_at: instant(expires_at),
     })
 }
 

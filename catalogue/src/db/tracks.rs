@@ -59,24 +59,36 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     let mut project_ids: Vec<i32> = rows.iter().filter_map(|r| r.project_id).collect();
     project_ids.sort_unstable();
     project_ids.dedup();
+    // One id (a running timer, one track) is the common case: `= ?` is a
+    // statement SQLite keeps prepared, where an `IN (…)` list is prepared
+    // again on every call (its length varies), at ten times the cost.
     let mut project_names: HashMap<i32, String> = HashMap::new();
     for chunk in chunks(&project_ids) {
-        project_names.extend(
-            projects::table
-                .filter(projects::id.eq_any(chunk))
-                .select((projects::id, projects::name))
+        let named = projects::table.select((projects::id, projects::name));
+        project_names.extend(match chunk {
+            [one] => named
+                .filter(projects::id.eq(one))
                 .load::<(i32, String)>(conn)?,
-        );
+            _ => named
+                .filter(projects::id.eq_any(chunk))
+                .load::<(i32, String)>(conn)?,
+        });
     }
     let mut tags_of: HashMap<i32, Vec<Named>> = HashMap::new();
     for chunk in chunks(&ids) {
-        for (track_id, id, name) in track_tags::table
+        let tagged = track_tags::table
             .inner_join(tags::table)
-            .filter(track_tags::track_id.eq_any(chunk))
             .order((track_tags::track_id, tags::name))
-            .select((track_tags::track_id, tags::id, tags::name))
-            .load::<(i32, i32, String)>(conn)?
-        {
+            .select((track_tags::track_id, tags::id, tags::name));
+        let rows = match chunk {
+            [one] => tagged
+                .filter(track_tags::track_id.eq(one))
+                .load::<(i32, i32, String)>(conn)?,
+            _ => tagged
+                .filter(track_tags::track_id.eq_any(chunk))
+                .load::<(i32, i32, String)>(conn)?,
+        };
+        for (track_id, id, name) in rows {
             tags_of
                 .entry(track_id)
                 .or_default()

@@ -16,6 +16,7 @@
 
 pub mod authorize;
 pub mod bearer;
+pub mod checked;
 pub mod consent_page;
 pub mod csrf;
 pub mod metadata;
@@ -63,6 +64,8 @@ pub struct OAuth {
     /// Registrations (all together) and sign-in attempts (per client), per
     /// instance: what an unauthenticated caller can make us store or check.
     pub limiter: RateLimiter,
+    /// Bearer tokens checked since the database last changed.
+    pub checked: checked::Checked,
 }
 
 impl std::fmt::Debug for OAuth {
@@ -96,7 +99,6 @@ impl OAuth {
             .map_err(|err| anyhow::anyhow!("cannot read the OAuth signing key: {}", err.message))?;
         let issuer = settings.public_url.trim_end_matches('/').to_owned();
         Ok(Arc::new(OAuth {
-            db,
             resource: format!("{issuer}{mcp_path}"),
             issuer,
             lifetimes: Lifetimes {
@@ -109,6 +111,13 @@ impl OAuth {
                 settings.allow_loopback_client_metadata,
             )?,
             limiter: RateLimiter::new(LIMIT_PER_MINUTE, LIMIT_BURST),
+            checked: checked::Checked::new(
+                // Without it every request asks the database, as it must.
+                catalogue::db::changes::Changes::open(&db)
+                    .inspect_err(|err| tracing::warn!(error = %err, "no token cache"))
+                    .ok(),
+            ),
+            db,
         }))
     }
 

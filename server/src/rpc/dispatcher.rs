@@ -24,7 +24,9 @@ use super::{Exposure, Handler, LIST_TTL_MS, Request, Response, RpcError, resourc
 #[derive(Debug)]
 pub struct Dispatcher {
     db: Db,
-    tools: Listing,
+    /// Rendered at the first `tools/list`, not at start-up: every tool's
+    /// schemas take longer to build than the rest of a cold start.
+    tools: OnceLock<Listing>,
     /// What this build serves beside the product (see [`extras::installed`]).
     extras: &'static dyn Extras,
     /// What the server exposes (`--toolsets`, `--read-only`); a request may
@@ -42,11 +44,16 @@ impl Dispatcher {
     pub fn new(db: Db) -> Dispatcher {
         Dispatcher {
             db,
-            tools: Listing::new(catalogue::registry()),
+            tools: OnceLock::new(),
             extras: extras::installed(),
             exposure: Exposure::default(),
             state_key: OnceLock::new(),
         }
+    }
+
+    fn listing(&self) -> &Listing {
+        self.tools
+            .get_or_init(|| Listing::new(catalogue::registry()))
     }
 
     /// Exposes only what `exposure` allows (every tool by default).
@@ -94,7 +101,7 @@ impl Dispatcher {
     #[cfg(test)]
     fn with_page_size(self, page_size: usize) -> Dispatcher {
         Dispatcher {
-            tools: self.tools.with_page_size(page_size),
+            tools: OnceLock::from(Listing::new(catalogue::registry()).with_page_size(page_size)),
             ..self
         }
     }
@@ -167,7 +174,7 @@ impl Dispatcher {
                 json!({})
             }
             Method::ListTools(params) => {
-                let page = self.tools.page(params.cursor.as_deref(), &exposure)?;
+                let page = self.listing().page(params.cursor.as_deref(), &exposure)?;
                 let page = extras::add(page, "tools", params.cursor.is_none(), self.extras.tools());
                 let page = match apps {
                     true => crate::apps::annotate_tools(page),

@@ -1,13 +1,19 @@
 //! MCP over stdio: newline-delimited JSON-RPC on stdin and stdout.
 //!
-//! stdin is read on a dedicated thread and stdout written by another:
-//! tokio's own `stdin()`/`stdout()` hand every read and write to the blocking
+//! stdin is read by the runtime itself when it is a pipe (what every MCP
+//! client gives us): made non-blocking and watched with epoll, so lines that
+//! arrive while the server is busy are picked up between tasks, with no
+//! thread to wake per line. Otherwise (a file, a terminal) a dedicated thread
+//! reads it: tokio's own `stdin()` would hand every read to the blocking
 //! pool, several times the cost per message. Each request runs as its own
-//! task, so a slow tool never holds up a fast one; responses go out in the
-//! order they finish.
+//! task, so a slow tool never holds up a fast one; its response is written to
+//! stdout by that task as soon as it is ready (one `write` of one line under
+//! a lock: handing it to a writer thread cost a thread wake-up per response).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::os::fd::AsFd as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread;
 
@@ -42,36 +48,59 @@ pub async fn serve_stdio<H: Handler>(handler: Arc<H>, user: User) -> io::Result<
     // The one place that touches stdout in `teetrack mcp`: the protocol channel.
     #[allow(clippy::disallowed_methods)]
     let stdout = io::stdout();
+    // A duplicate of fd 0 (it shares the pipe and its flags), as a file.
+    let stdin = std::fs::File::from(io::stdin().as_fd().try_clone_to_owned()?);
     // On a worker thread, not the thread that blocks on the runtime: a task
     // spawned from a worker starts on that same worker, where a spawn from
     // outside has to wake another thread first.
-    tokio::spawn(serve(handler, user, io::stdin(), stdout)).await?
+    match tokio::net::unix::pipe::Receiver::from_file(stdin) {
+        Ok(pipe) => {
+            let (line_tx, lines) = tokio::sync::mpsc::channel(LINES_QUEUED);
+            tokio::spawn(read_lines_async(pipe, line_tx));
+            tokio::spawn(serve_lines(handler, user, lines, stdout)).await?
+        }
+        Err(_) => tokio::spawn(serve(handler, user, io::stdin(), stdout)).await?,
+    }
 }
 
-/// Read requests from `input` and write responses to `output` until `input`
-/// ends; then let the requests in flight answer, and return.
+/// Lines read but not yet taken up. Bounded: a client that writes faster
+/// than we answer waits on its pipe instead of growing our memory.
+const LINES_QUEUED: usize = 256;
+
+/// Read requests from `input` (on a thread of its own) and write responses
+/// to `output` until `input` ends; then let the requests in flight answer,
+/// and return.
 pub async fn serve<H: Handler>(
     handler: Arc<H>,
     user: User,
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
 ) -> io::Result<()> {
-    // Bounded: a client that writes faster than we answer waits on its pipe
-    // instead of growing our memory.
-    let (line_tx, mut lines) = tokio::sync::mpsc::channel(256);
+    let (line_tx, lines) = tokio::sync::mpsc::channel(LINES_QUEUED);
     let reader = thread::Builder::new()
         .name("mcp-stdin".into())
         .spawn(move || read_lines(input, line_tx))?;
-    let (out_tx, out_rx) = mpsc::channel();
-    let writer = thread::Builder::new()
-        .name("mcp-stdout".into())
-        .spawn(move || write_lines(output, out_rx))?;
+    serve_lines(handler, user, lines, output).await?;
+    tokio::task::spawn_blocking(move || {
+        let _ = reader.join();
+    })
+    .await?;
+    Ok(())
+}
 
+/// Answer the requests of `lines` until it ends, then let the requests in
+/// flight answer.
+async fn serve_lines<H: Handler>(
+    handler: Arc<H>,
+    user: User,
+    mut lines: tokio::sync::mpsc::Receiver<Line>,
+    output: impl Write + Send + 'static,
+) -> io::Result<()> {
     let mut session = Session {
         handler,
         user,
         handshake: Handshake::default(),
-        out: out_tx,
+        out: Out::new(output),
         in_flight: Arc::default(),
         tasks: JoinSet::new(),
     };
@@ -92,15 +121,40 @@ pub async fn serve<H: Handler>(
     while let Some(joined) = session.tasks.join_next_with_id().await {
         session.finished(joined);
     }
-    // The last sender goes with the session; the writer then drains, flushes
-    // and ends.
-    drop(session);
-    tokio::task::spawn_blocking(move || {
-        let _ = reader.join();
-        let _ = writer.join();
-    })
-    .await?;
     Ok(())
+}
+
+/// stdout, shared by the tasks that answer: each writes whole lines.
+#[derive(Clone)]
+struct Out(Arc<OutState>);
+
+struct OutState {
+    output: Mutex<Box<dyn Write + Send>>,
+    /// Set at the first failed write (the client closed our stdout): later
+    /// lines are dropped without a word.
+    broken: AtomicBool,
+}
+
+impl Out {
+    fn new(output: impl Write + Send + 'static) -> Out {
+        Out(Arc::new(OutState {
+            output: Mutex::new(Box::new(output)),
+            broken: AtomicBool::new(false),
+        }))
+    }
+
+    /// Writes `line` (newline included) and flushes it.
+    fn send(&self, line: Vec<u8>) {
+        if self.0.broken.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut output = self.0.output.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(err) = output.write_all(&line).and_then(|()| output.flush())
+            && !self.0.broken.swap(true, Ordering::Relaxed)
+        {
+            tracing::error!(error = %err, "cannot write stdout; no more responses");
+        }
+    }
 }
 
 /// The requests of one stdio connection that have not answered yet.
@@ -111,7 +165,7 @@ struct Session<H> {
     user: User,
     /// The stdio process is the legacy session: one handshake for all.
     handshake: Handshake,
-    out: mpsc::Sender<Vec<u8>>,
+    out: Out,
     in_flight: InFlight,
     tasks: JoinSet<()>,
 }
@@ -153,7 +207,7 @@ impl<H: Handler> Session<H> {
             notify: Notifier::new(move |message| {
                 let mut line = message.to_string().into_bytes();
                 line.push(b'\n');
-                let _ = out.send(line);
+                out.send(line);
             }),
         }
     }
@@ -197,7 +251,7 @@ impl<H: Handler> Session<H> {
             if !answers.is_empty() {
                 let mut line = serde_json::Value::Array(answers).to_string().into_bytes();
                 line.push(b'\n');
-                let _ = out.send(line);
+                out.send(line);
             }
         });
     }
@@ -259,9 +313,8 @@ fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<Id, AbortHandle>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn send(out: &mpsc::Sender<Vec<u8>>, response: &Response) {
-    // Fails only once the writer has stopped on a broken stdout; it logged why.
-    let _ = out.send(response.to_line());
+fn send(out: &Out, response: &Response) {
+    out.send(response.to_line());
 }
 
 pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Line>) {
@@ -278,6 +331,64 @@ pub(super) fn read_lines(input: impl Read, lines: tokio::sync::mpsc::Sender<Line
                 tracing::error!(error = %err, "cannot read stdin; stopping");
                 return;
             }
+        }
+    }
+}
+
+/// [`read_lines`] for a pipe the runtime watches.
+async fn read_lines_async(
+    input: tokio::net::unix::pipe::Receiver,
+    lines: tokio::sync::mpsc::Sender<Line>,
+) {
+    let mut input = tokio::io::BufReader::with_capacity(64 * 1024, input);
+    loop {
+        match read_line_async(&mut input, MAX_LINE_BYTES).await {
+            Ok(None) => return,
+            Ok(Some(line)) => {
+                if lines.send(line).await.is_err() {
+                    return;
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot read stdin; stopping");
+                return;
+            }
+        }
+    }
+}
+
+/// [`read_line`], reading without blocking; the same bound, the same
+/// answers.
+async fn read_line_async(
+    input: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    max: usize,
+) -> io::Result<Option<Line>> {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let available = input.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(match (too_long, line.is_empty()) {
+                (true, _) => Some(Err(TooLong)),
+                (false, true) => None,
+                (false, false) => Some(Ok(line)),
+            });
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let used = newline.map_or(available.len(), |at| at + 1);
+        if !too_long {
+            let text = used - usize::from(newline.is_some());
+            if line.len() + text > max {
+                too_long = true;
+                line = Vec::new();
+            } else {
+                line.extend_from_slice(&available[..used]);
+            }
+        }
+        input.consume(used);
+        if newline.is_some() {
+            return Ok(Some(if too_long { Err(TooLong) } else { Ok(line) }));
         }
     }
 }
@@ -514,6 +625,24 @@ mod tests {
                 Ok("last".to_owned()),
             ]
         );
+    }
+
+    /// The pipe reader cuts lines exactly as the thread's reader does.
+    #[tokio::test]
+    async fn the_async_reader_reads_lines_like_the_blocking_one() {
+        let input = b"12345\n123456\n\nabc\n1234567890123\nlast";
+        let mut reader = tokio::io::BufReader::with_capacity(4, &input[..]);
+        let mut lines = Vec::new();
+        while let Some(line) = read_line_async(&mut reader, 5).await.unwrap() {
+            lines.push(line.map(|l| String::from_utf8(l).unwrap()));
+        }
+        let mut blocking = BufReader::with_capacity(4, &input[..]);
+        let mut expected = Vec::new();
+        while let Some(line) = read_line(&mut blocking, 5).unwrap() {
+            expected.push(line.map(|l| String::from_utf8(l).unwrap()));
+        }
+        assert_eq!(lines, expected);
+        assert_eq!(lines.len(), 6);
     }
 
     #[tokio::test(flavor = "multi_thread")]

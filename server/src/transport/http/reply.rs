@@ -16,7 +16,14 @@ use super::{Accepts, App};
 use crate::rpc::{self, Handler as _, Incoming, McpHeaders, Notifier, RpcError};
 
 pub fn json(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_body(
+        status,
+        serde_json::to_vec(body).expect("a JSON value serialises"),
+    )
+}
+
+fn json_body(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -55,26 +62,34 @@ pub async fn one(
     let scope = app.scope(user, headers, notify, asked);
     let session = scope.session.clone();
     let worker = Arc::clone(app);
-    let mut task: JoinHandle<rpc::Response> =
-        tokio::spawn(async move { worker.dispatcher.handle(request, scope).await });
-    let guard = CancelOnDrop(task.abort_handle());
-    let finished = |joined: Result<rpc::Response, tokio::task::JoinError>| {
-        joined.unwrap_or_else(|err| {
-            tracing::error!(error = %err, "request handler panicked");
-            rpc::Response::error(Some(id.clone()), RpcError::internal())
-        })
-    };
+    // Run here, in the connection's own task: a task of its own would cost
+    // a spawn per request. Only a request that sends a notification before
+    // its result moves on to a task, which feeds its event stream.
+    let mut call = Box::pin(async move { worker.dispatcher.handle(request, scope).await });
     tokio::select! {
         // A notification first: the answer becomes an event stream.
         biased;
-        Some(first) = notifications.recv() => stream(first, notifications, task, guard, id.clone()),
-        joined = &mut task => {
-            drop(guard);
-            let response = finished(joined);
+        Some(first) = notifications.recv() => {
+            let task: JoinHandle<rpc::Response> = tokio::spawn(call);
+            let guard = CancelOnDrop(task.abort_handle());
+            stream(first, notifications, task, guard, id)
+        }
+        response = &mut call => {
+            // It finished within one poll, having sent notifications on
+            // the way: they still go first, in an event stream.
+            if let Ok(first) = notifications.try_recv() {
+                let task = tokio::spawn(async move { response });
+                let guard = CancelOnDrop(task.abort_handle());
+                return stream(first, notifications, task, guard, id);
+            }
             let status = response.http_status().map_or(StatusCode::OK, |s| {
                 StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_REQUEST)
             });
-            let mut answer = json(status, &response.to_value());
+            // Serialised once, straight from the response (not through a
+            // `Value` first).
+            let mut body = response.to_line();
+            body.pop();
+            let mut answer = json_body(status, body);
             // An `initialize` that declared MCP Apps: the session id that
             // tells every later request (and instance) so.
             if session.apps() {
