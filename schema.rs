@@ -215,6 +215,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    tag_totals (tag_id) {
+        tag_id -> Integer,
+        tracks -> BigInt,
+        seconds -> BigInt,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> Integer,
         user_id -> Integer,
@@ -316,6 +324,7 @@ diesel::joinable!(oauth_login_codes -> users (user_id));
 diesel::joinable!(oauth_tokens -> oauth_grants (grant_id));
 diesel::joinable!(projects -> clients (client_id));
 diesel::joinable!(projects -> users (user_id));
+diesel::joinable!(tag_totals -> tags (tag_id));
 diesel::joinable!(tags -> users (user_id));
 diesel::joinable!(track_tags -> tags (tag_id));
 diesel::joinable!(track_tags -> tracks (track_id));
@@ -342,6 +351,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_tokens,
     projects,
     sign_in_failures,
+    tag_totals,
     tags,
     track_tags,
     tracks,

@@ -81,8 +81,9 @@ impl ToolDef {
             return Err(ToolError::tier_required(self.name, self.tier).into());
         }
         let db = ctx.db().clone();
+        let here = self.bounded_read(&args);
         let handler = (self.handler)(ctx, args);
-        match self.bounded_read() {
+        match here {
             true => db.call_here(handler).await,
             false => db.call(handler).await,
         }
@@ -92,9 +93,15 @@ impl ToolDef {
     /// tool that answers a page, one record or the running timers. Reports,
     /// exports and invoice previews read a whole range of tracks; they, and
     /// every write (which waits for the write lock and an fsync), keep off
-    /// the executor's threads.
-    pub fn bounded_read(&self) -> bool {
-        self.read_only && !matches!(self.area(), "analytics" | "invoices")
+    /// the executor's threads. So does a page asked for `totals`: they come
+    /// from the per-day totals, which the call first rebuilds (a write, in
+    /// a transaction of its own, seconds on a long history) when the user's
+    /// zone or rounding changed since they were summed; a read transaction
+    /// shared by the call cannot hold that write.
+    pub fn bounded_read(&self, args: &Value) -> bool {
+        self.read_only
+            && !matches!(self.area(), "analytics" | "invoices")
+            && args.get("totals") != Some(&Value::Bool(true))
     }
 }
 

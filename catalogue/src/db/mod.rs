@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod projects;
 pub mod reports;
 pub mod settings;
+pub mod tag_totals;
 pub mod tags;
 pub mod tracks;
 pub mod users;

@@ -1,7 +1,5 @@
 //! Tags: labels on tracks, and how much each is used.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use jiff::Timestamp;
 
@@ -11,7 +9,7 @@ use crate::ToolError;
 use crate::fields::name_taken;
 use crate::pagination::stale_cursor;
 use crate::reference::{self, Named, Ref};
-use crate::schema::{tags, track_tags, tracks};
+use crate::schema::{tags, track_tags};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -138,33 +136,6 @@ fn filtered(user_id: i32, search: Option<&str>) -> Scoped {
     query
 }
 
-/// Usage of each of the user's tags in `ids`: track count and seconds.
-fn usage(
-    conn: &mut Conn,
-    user_id: i32,
-    ids: &[i32],
-    now: Timestamp,
-) -> QueryResult<HashMap<i32, (i64, i64)>> {
-    let mut rows: Vec<(i32, i64, Option<i64>)> = Vec::new();
-    for chunk in super::common::chunks(ids) {
-        rows.extend(
-            track_tags::table
-                .inner_join(tracks::table)
-                .filter(tracks::user_id.eq(user_id))
-                .filter(track_tags::tag_id.eq_any(chunk))
-                .select((track_tags::tag_id, tracks::started_at, tracks::ended_at))
-                .load::<(i32, i64, Option<i64>)>(conn)?,
-        );
-    }
-    let mut out: HashMap<i32, (i64, i64)> = HashMap::new();
-    for (tag, start, end) in rows {
-        let entry = out.entry(tag).or_default();
-        entry.0 += 1;
-        entry.1 += (end.unwrap_or(epoch(now)) - start).max(0);
-    }
-    Ok(out)
-}
-
 fn with_usage(
     conn: &mut Conn,
     user_id: i32,
@@ -172,7 +143,7 @@ fn with_usage(
     now: Timestamp,
 ) -> QueryResult<Vec<Tag>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let usage = usage(conn, user_id, &ids, now)?;
+    let usage = super::tag_totals::usage(conn, user_id, &ids, now)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, color)| {

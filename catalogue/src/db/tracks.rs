@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::common::{chunks, insert_chunks};
-use super::{Conn, day_totals, epoch, instant};
+use super::{Conn, day_totals, epoch, instant, tag_totals};
 use crate::reference::Named;
 use crate::schema::{invoice_tracks, projects, tags, track_tags, tracks};
 use crate::settings::{OverlapPolicy, Settings};
@@ -190,8 +190,22 @@ pub fn insert(
         .returning(tracks::id)
         .get_result(conn)?;
     set_tags(conn, id, &new.tag_ids)?;
-    day_totals::apply(conn, user_id, &[id])?;
+    apply(conn, user_id, &[id])?;
     Ok(id)
+}
+
+/// Take out of the kept totals (per day, per tag) what the user's tracks
+/// `ids` add, before they change or go.
+fn retract(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    day_totals::retract(conn, user_id, ids)?;
+    Ok(tag_totals::retract(conn, user_id, ids)?)
+}
+
+/// Add to the kept totals what the user's tracks `ids` add, after they are
+/// added or changed.
+fn apply(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
+    day_totals::apply(conn, user_id, ids)?;
+    Ok(tag_totals::apply(conn, user_id, ids)?)
 }
 
 fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> {
@@ -233,7 +247,7 @@ pub fn update_all(
     now: Timestamp,
 ) -> Result<(), ToolError> {
     let ids: Vec<i32> = changes.iter().map(|(id, _)| *id).collect();
-    day_totals::retract(conn, user_id, &ids)?;
+    retract(conn, user_id, &ids)?;
     for (id, fields) in changes {
         let updated = diesel::update(mine_row(user_id, *id))
             .set((
@@ -252,7 +266,7 @@ pub fn update_all(
         }
         set_tags(conn, *id, &fields.tag_ids)?;
     }
-    day_totals::apply(conn, user_id, &ids)?;
+    apply(conn, user_id, &ids)?;
     Ok(())
 }
 
@@ -263,14 +277,14 @@ pub fn stop(
     end: Timestamp,
     now: Timestamp,
 ) -> Result<(), ToolError> {
-    day_totals::retract(conn, user_id, &[id])?;
+    retract(conn, user_id, &[id])?;
     diesel::update(mine_row(user_id, id))
         .set((
             tracks::ended_at.eq(epoch(end)),
             tracks::updated_at.eq(epoch(now)),
         ))
         .execute(conn)?;
-    day_totals::apply(conn, user_id, &[id])?;
+    apply(conn, user_id, &[id])?;
     Ok(())
 }
 
@@ -302,7 +316,7 @@ pub fn delete_all(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<usize, T
             .filter(tracks::id.eq_any(chunk))
             .select(tracks::id)
             .load(conn)?;
-        day_totals::retract(conn, user_id, &mine)?;
+        retract(conn, user_id, &mine)?;
         diesel::delete(
             invoice_tracks::table
                 .filter(invoice_tracks::track_id.eq_any(&mine))
@@ -803,8 +817,10 @@ pub mod testing {
                 .execute(conn)?;
             }
         }
-        // Written past `day_totals`: the next report rebuilds them.
+        // Written past the kept totals: the next report rebuilds the days';
+        // the tags' are summed again now.
         day_totals::invalidate(conn, user_id)?;
+        tag_totals::recount(conn, user_id)?;
         Ok(inserted)
     }
 }

@@ -14,6 +14,7 @@ mod layers;
 mod projects;
 mod scale;
 mod settings;
+mod tag_totals;
 mod tags;
 mod timers;
 mod timesheet;
