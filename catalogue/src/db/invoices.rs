@@ -5,8 +5,9 @@
 //! `invoice_tracks_one_live_invoice` is what enforces it, also under
 //! concurrency; its violation is reported as `conflict`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use jiff::Timestamp;
@@ -162,8 +163,11 @@ type TrackRow = (
     bool,
     Option<String>,
     String,
+    bool,
 );
 
+/// A track's columns, and whether a live (non-void) invoice bills it, from
+/// the join [`with_lock`] makes.
 macro_rules! track_columns {
     () => {
         (
@@ -176,42 +180,43 @@ macro_rules! track_columns {
             tracks::billable,
             tracks::hourly_rate,
             tracks::currency,
+            invoice_tracks::track_id.nullable().is_not_null(),
         )
     };
 }
 
-fn billable_tracks(conn: &mut Conn, rows: Vec<TrackRow>) -> QueryResult<Vec<BillableTrack>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let mut locked: HashSet<i32> = HashSet::new();
-    for chunk in chunks(&ids) {
-        locked.extend(
-            invoice_tracks::table
-                .filter(invoice_tracks::track_id.eq_any(chunk))
-                .filter(invoice_tracks::active.eq(true))
-                .select(invoice_tracks::track_id)
-                .load::<i32>(conn)?,
-        );
-    }
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, project_id, project_name, description, start, end, billable, rate, currency)| {
-                BillableTrack {
-                    id,
-                    project: project_id
-                        .zip(project_name)
-                        .map(|(id, name)| Named { id, name }),
-                    description,
-                    started_at: instant(start),
-                    ended_at: end.map(instant),
-                    billable,
-                    hourly_rate: rate.as_deref().map(decimal),
-                    currency,
-                    invoiced: locked.contains(&id),
-                }
-            },
+/// `$tracks` joined with the live invoice row of each track, if any: at
+/// most one (the partial unique index `invoice_tracks_one_live_invoice`),
+/// found in that index, whose `WHERE active` is the join's own term (a
+/// bound `active = true` would not let the planner use it).
+macro_rules! with_lock {
+    ($tracks:expr) => {
+        $tracks.left_join(
+            invoice_tracks::table.on(invoice_tracks::track_id
+                .eq(tracks::id)
+                .and(invoice_tracks::active)),
         )
-        .collect())
+    };
+}
+
+/// Rows become tracks one at a time, as the statement steps: a preview over
+/// 200,000 tracks never holds the rows and the tracks at once.
+fn billable(
+    (id, project_id, project_name, description, start, end, billable, rate, currency, invoiced): TrackRow,
+) -> BillableTrack {
+    BillableTrack {
+        id,
+        project: project_id
+            .zip(project_name)
+            .map(|(id, name)| Named { id, name }),
+        description,
+        started_at: instant(start),
+        ended_at: end.map(instant),
+        billable,
+        hourly_rate: rate.as_deref().map(decimal),
+        currency,
+        invoiced,
+    }
 }
 
 /// Whose tracks an invoice is generated from.
@@ -230,8 +235,7 @@ pub fn tracks_in(
     scope: Scope,
     range: Range,
 ) -> Result<Vec<BillableTrack>, ToolError> {
-    let mut query = tracks::table
-        .inner_join(projects::table)
+    let mut query = with_lock!(tracks::table.inner_join(projects::table))
         .filter(tracks::user_id.eq(user_id))
         .filter(projects::user_id.eq(user_id))
         .filter(tracks::started_at.ge(epoch(range.from)))
@@ -241,11 +245,13 @@ pub fn tracks_in(
         Scope::Client(id) => query.filter(projects::client_id.eq(id)),
         Scope::Project(id) => query.filter(projects::id.eq(id)),
     };
-    let rows: Vec<TrackRow> = query
+    let rows = query
         .order((tracks::started_at, tracks::id))
         .select(track_columns!())
-        .load(conn)?;
-    Ok(billable_tracks(conn, rows)?)
+        .load_iter::<TrackRow, DefaultLoadingMode>(conn)?;
+    Ok(rows
+        .map(|row| row.map(billable))
+        .collect::<QueryResult<_>>()?)
 }
 
 /// The tracks an invoice line bills (active or not), oldest first.
@@ -254,15 +260,21 @@ pub fn line_tracks(
     user_id: i32,
     line_id: i32,
 ) -> Result<Vec<BillableTrack>, ToolError> {
-    let rows: Vec<TrackRow> = tracks::table
-        .left_join(projects::table)
-        .inner_join(invoice_tracks::table)
+    // `invoice_tracks` is already in the join (the lock): the line's rows
+    // are read under another name.
+    let line = diesel::alias!(invoice_tracks as line_rows);
+    let on_line = line
+        .filter(line.field(invoice_tracks::line_id).eq(line_id))
+        .select(line.field(invoice_tracks::track_id));
+    let rows = with_lock!(tracks::table.left_join(projects::table))
         .filter(tracks::user_id.eq(user_id))
-        .filter(invoice_tracks::line_id.eq(line_id))
+        .filter(tracks::id.eq_any(on_line))
         .order((tracks::started_at, tracks::id))
         .select(track_columns!())
-        .load(conn)?;
-    Ok(billable_tracks(conn, rows)?)
+        .load_iter::<TrackRow, DefaultLoadingMode>(conn)?;
+    Ok(rows
+        .map(|row| row.map(billable))
+        .collect::<QueryResult<_>>()?)
 }
 
 // ---------------------------------------------------------------- invoices
