@@ -408,6 +408,9 @@ const CALLS: &[(&str, Call)] = &[
     ("list_tracks first page with totals", |db, a, _| {
         Box::pin(timed(db, a, "list_tracks", json!({"totals": true})))
     }),
+    ("list_tags (each tag's tracks and time)", |db, a, _| {
+        Box::pin(timed(db, a, "list_tags", json!({})))
+    }),
     ("get_time_totals, a year by day (one call)", |db, a, _| {
         let year_ago = Timestamp::now() - SignedDuration::from_hours(24 * 365);
         Box::pin(timed(

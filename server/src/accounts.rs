@@ -37,17 +37,8 @@ pub fn users(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::SetPassword { email } => {
             let user = users::find_by_email(conn, &email)?;
-            if io::IsTerminal::is_terminal(&io::stdin()) {
-                eprintln!(
-                    "New password for {} (shown as you type; Enter ends it):",
-                    user.email
-                );
-            }
-            let mut line = String::new();
-            io::stdin()
-                .read_line(&mut line)
-                .context("cannot read the password from standard input")?;
-            let password = line.trim_end_matches(['\r', '\n']);
+            let password = read_password(&user.email)?;
+            let password = password.as_str();
             crate::web::password::check_policy(password, &user.email)
                 .map_err(|why| anyhow::anyhow!(why))?;
             let hash = crate::web::password::hash(password).map_err(|why| anyhow::anyhow!(why))?;
@@ -62,6 +53,27 @@ pub fn users(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
             ))
         }
     }
+}
+
+/// The new password: at a terminal, typed twice with echo off; otherwise
+/// the first line of standard input (scripts pipe it in).
+fn read_password(email: &str) -> anyhow::Result<String> {
+    if !io::IsTerminal::is_terminal(&io::stdin()) {
+        let mut line = String::new();
+        io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password(format!("New password for {email}: "))
+        .context("cannot read the password from the terminal")?;
+    let again = rpassword::prompt_password("The same password again: ")
+        .context("cannot read the password from the terminal")?;
+    anyhow::ensure!(
+        first == again,
+        "the two passwords differ; nothing was changed"
+    );
+    Ok(first)
 }
 
 pub fn tokens(db: &Db, command: TokensCommand) -> anyhow::Result<()> {

@@ -147,9 +147,9 @@ pub enum UsersCommand {
         #[arg(value_parser = tier_parser())]
         tier: Tier,
     },
-    /// Set a user's password for the web app and the OAuth sign-in page. The
-    /// password is read from the first line of standard input (pipe it in,
-    /// or type it and press Enter), never from the command line.
+    /// Set a user's password for the web app and the OAuth sign-in page. At a
+    /// terminal it is typed twice, not shown; otherwise it is the first line
+    /// of standard input (pipe it in). Never from the command line.
     SetPassword { email: String },
 }
 

@@ -1,6 +1,7 @@
 //! The seam for what a build serves beside the product's own tools, prompts
-//! and resources. A product build installs none; the `conformance`
-//! feature installs the conformance suite's fixtures. The dispatcher asks
+//! and resources. A product build installs none; a build with the
+//! `conformance` feature (the test build) installs the conformance suite's
+//! fixtures when `TEETRACK_CONFORMANCE_FIXTURES=1`. The dispatcher asks
 //! the installed extras at each point where one may answer, the same way in
 //! every build, and nothing in it depends on the feature.
 
@@ -85,20 +86,27 @@ pub trait Extras: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// The extras this build serves: with the `conformance` feature, the
-/// conformance suite's fixtures. With [`installed`] below, the only place the
-/// feature reaches the dispatcher.
+#[derive(Debug)]
+struct Nothing;
+
+impl Extras for Nothing {}
+
+/// The extras this process serves: with the `conformance` feature and
+/// `TEETRACK_CONFORMANCE_FIXTURES=1`, the conformance suite's fixtures;
+/// otherwise none, so the test build's binary is the product everywhere
+/// else. With [`installed`] below, the only place the feature reaches the
+/// dispatcher.
 #[cfg(feature = "conformance")]
 pub fn installed() -> &'static dyn Extras {
-    &super::fixtures::Fixtures
+    match std::env::var_os("TEETRACK_CONFORMANCE_FIXTURES").as_deref() {
+        Some(on) if on == "1" => &super::fixtures::Fixtures,
+        _ => &Nothing,
+    }
 }
 
 /// The extras this build serves: a product build has none.
 #[cfg(not(feature = "conformance"))]
 pub fn installed() -> &'static dyn Extras {
-    #[derive(Debug)]
-    struct Nothing;
-    impl Extras for Nothing {}
     &Nothing
 }
 

@@ -1,7 +1,7 @@
 //! The conformance suite's fixtures (crate `teetrack-conformance`), served
 //! beside the product's tools, prompts and resources through [`Extras`].
-//! Compiled only with the `conformance` feature: a product build has none of
-//! this.
+//! Compiled only with the `conformance` feature (a product build has none of
+//! this), and served only with `TEETRACK_CONFORMANCE_FIXTURES=1`.
 
 use std::collections::BTreeMap;
 

@@ -37,6 +37,9 @@ if [ -z "${TEETRACK_BIN:-}" ]; then
     cargo build --locked -p teetrack --features conformance --manifest-path "$REPO/Cargo.toml"
     TEETRACK_BIN=${CARGO_TARGET_DIR:-$REPO/target}/debug/teetrack
 fi
+# A build with the fixtures serves them only when asked to (scripts/test's
+# binary is the test build's, which carries them dormant).
+export TEETRACK_CONFORMANCE_FIXTURES=1
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -139,7 +142,8 @@ check_inspector() {
         }' "$WORK/call.json" || status=1
 }
 check_inspector "Streamable HTTP" "$URL" --transport http --header "Authorization: Bearer $TOKEN"
+# The Inspector passes a spawned server only the variables it is given.
 check_inspector stdio -e "TEETRACK_MCP_TOKEN=$TOKEN" -e "TEETRACK_DATABASE_URL=$TEETRACK_DATABASE_URL" \
-    "$TEETRACK_BIN" mcp
+    -e TEETRACK_CONFORMANCE_FIXTURES=1 "$TEETRACK_BIN" mcp
 
 exit $status
