@@ -3,6 +3,7 @@
 //! Pure: `db::invoices` loads and stores what this computes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -69,7 +70,9 @@ pub struct ManualLine {
 #[derive(Clone, Debug)]
 pub struct BillableTrack {
     pub id: i32,
-    pub project: Option<Named>,
+    /// Shared by the tracks of one project: an invoice may read 200,000
+    /// tracks of a few projects.
+    pub project: Option<Arc<Named>>,
     pub description: String,
     pub started_at: Timestamp,
     pub ended_at: Option<Timestamp>,
@@ -418,11 +421,15 @@ pub fn group(
         .map(|key| {
             let members = &groups[&key];
             let first = members[0];
-            let project = first.project.clone().filter(|p| {
-                members
-                    .iter()
-                    .all(|t| t.project.as_ref().map(|q| q.id) == Some(p.id))
-            });
+            let project = first
+                .project
+                .as_deref()
+                .filter(|p| {
+                    members
+                        .iter()
+                        .all(|t| t.project.as_ref().map(|q| q.id) == Some(p.id))
+                })
+                .cloned();
             let description = match group_by {
                 GroupBy::Track => {
                     let what = match first.description.trim() {
@@ -498,9 +505,11 @@ mod tests {
         let started_at = ts(start);
         BillableTrack {
             id,
-            project: project.map(|(id, name)| Named {
-                id,
-                name: name.into(),
+            project: project.map(|(id, name)| {
+                Arc::new(Named {
+                    id,
+                    name: name.into(),
+                })
             }),
             description: description.into(),
             started_at,

@@ -6,6 +6,7 @@
 //! concurrency; its violation is reported as `conflict`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
@@ -200,15 +201,20 @@ macro_rules! with_lock {
 }
 
 /// Rows become tracks one at a time, as the statement steps: a preview over
-/// 200,000 tracks never holds the rows and the tracks at once.
+/// 200,000 tracks never holds the rows and the tracks at once. The tracks
+/// of a project share one copy of it (`projects`).
 fn billable(
     (id, project_id, project_name, description, start, end, billable, rate, currency, invoiced): TrackRow,
+    projects: &mut HashMap<i32, Arc<Named>>,
 ) -> BillableTrack {
     BillableTrack {
         id,
-        project: project_id
-            .zip(project_name)
-            .map(|(id, name)| Named { id, name }),
+        project: project_id.zip(project_name).map(|(id, name)| {
+            projects
+                .entry(id)
+                .or_insert_with(|| Arc::new(Named { id, name }))
+                .clone()
+        }),
         description,
         started_at: instant(start),
         ended_at: end.map(instant),
@@ -217,6 +223,16 @@ fn billable(
         currency,
         invoiced,
     }
+}
+
+/// Every row of `rows` as a track.
+fn billable_tracks(
+    rows: impl Iterator<Item = QueryResult<TrackRow>>,
+) -> Result<Vec<BillableTrack>, ToolError> {
+    let mut projects = HashMap::new();
+    Ok(rows
+        .map(|row| row.map(|row| billable(row, &mut projects)))
+        .collect::<QueryResult<_>>()?)
 }
 
 /// Whose tracks an invoice is generated from.
@@ -249,9 +265,7 @@ pub fn tracks_in(
         .order((tracks::started_at, tracks::id))
         .select(track_columns!())
         .load_iter::<TrackRow, DefaultLoadingMode>(conn)?;
-    Ok(rows
-        .map(|row| row.map(billable))
-        .collect::<QueryResult<_>>()?)
+    billable_tracks(rows)
 }
 
 /// The tracks an invoice line bills (active or not), oldest first.
@@ -272,9 +286,7 @@ pub fn line_tracks(
         .order((tracks::started_at, tracks::id))
         .select(track_columns!())
         .load_iter::<TrackRow, DefaultLoadingMode>(conn)?;
-    Ok(rows
-        .map(|row| row.map(billable))
-        .collect::<QueryResult<_>>()?)
+    billable_tracks(rows)
 }
 
 // ---------------------------------------------------------------- invoices
