@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use jiff::civil::Date;
 
-use super::day_totals::{self, DayFilter, DayRow};
+use super::day_totals::{self, DayFilter, DayRow, Shape};
 use super::tracks::{Span, TrackFilter};
 use super::{Conn, instant};
 use crate::reference::Named;
@@ -320,6 +320,9 @@ pub enum Sums<'a> {
     ByDay,
     /// One sum over every day (no buckets).
     Whole,
+    /// Only how many tracks and their seconds, over every day: what
+    /// [`Counting::totals`] reads, and all it may read.
+    Count,
     /// One sum per stretch starting at each of these days (the buckets'
     /// first days).
     From(&'a [Date]),
@@ -405,9 +408,10 @@ impl Counting {
                 billable: filter.billable,
             };
             let rows = match (sums, days) {
-                (Sums::ByDay, _) => day_totals::rows(conn, user_id, &day_filter, false)?,
+                (Sums::ByDay, _) => day_totals::rows(conn, user_id, &day_filter, Shape::ByDay)?,
+                (Sums::Count, _) => day_totals::rows(conn, user_id, &day_filter, Shape::Count)?,
                 (Sums::Whole, _) | (Sums::From(_), None) => {
-                    day_totals::rows(conn, user_id, &day_filter, true)?
+                    day_totals::rows(conn, user_id, &day_filter, Shape::Whole)?
                 }
                 // One sum per bucket: SQL adds up each bucket's days.
                 (Sums::From(starts), Some((first, end))) => {
@@ -424,7 +428,7 @@ impl Counting {
                             days: Some((pair[0], pair[1])),
                             ..day_filter
                         };
-                        rows.extend(day_totals::rows(conn, user_id, &part, true)?);
+                        rows.extend(day_totals::rows(conn, user_id, &part, Shape::Whole)?);
                     }
                     rows
                 }

@@ -146,7 +146,7 @@ fn totals(
         span: None,
         ..filter.clone()
     };
-    Ok(Counting::by_day(conn, user_id, settings, range, &by_day, now, Sums::Whole)?.totals(now))
+    Ok(Counting::by_day(conn, user_id, settings, range, &by_day, now, Sums::Count)?.totals(now))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
