@@ -350,77 +350,83 @@ pub fn rows(
             query
         }};
     }
-    // CAST: SUM of a BIGINT is NUMERIC on PostgreSQL.
-    let sum = |column: &str| {
-        diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-            "CAST(SUM(day_totals.{column}) AS BIGINT)"
-        ))
-    };
-    let rows: Vec<StoredRow> = if shape == Shape::Count {
-        // COALESCE: the SUM of no rows is NULL.
-        let total = |column: &str| {
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-                "CAST(COALESCE(SUM(day_totals.{column}), 0) AS BIGINT)"
-            ))
-        };
-        let all = day_totals::table
-            .select((total("tracks"), total("seconds")))
-            .into_boxed();
-        let (tracks, seconds): (i64, i64) = narrow!(all).first(conn)?;
-        vec![(
-            String::new(),
-            0,
-            false,
-            String::new(),
-            String::new(),
-            tracks,
-            seconds,
-            0,
-            0,
-        )]
-    } else if shape == Shape::Whole {
-        let first = filter
-            .days
-            .map_or_else(String::new, |(from, _)| from.to_string());
-        let grouped = day_totals::table
-            .group_by((
-                day_totals::project_id,
-                day_totals::billable,
-                day_totals::currency,
-                day_totals::hourly_rate,
-            ))
-            .select((
-                day_totals::project_id,
-                day_totals::billable,
-                day_totals::currency,
-                day_totals::hourly_rate,
-                sum("tracks"),
-                sum("seconds"),
-                sum("rounded_seconds"),
-                sum("amount_minor"),
-            ))
-            .into_boxed();
-        narrow!(grouped)
-            .load::<(i32, bool, String, String, i64, i64, i64, i64)>(conn)?
-            .into_iter()
-            .map(|(p, b, c, r, t, s, ro, a)| (first.clone(), p, b, c, r, t, s, ro, a))
-            .collect()
-    } else {
-        let by_day = day_totals::table
-            .order(day_totals::day)
-            .select((
-                day_totals::day,
-                day_totals::project_id,
-                day_totals::billable,
-                day_totals::currency,
-                day_totals::hourly_rate,
-                day_totals::tracks,
-                day_totals::seconds,
-                day_totals::rounded_seconds,
-                day_totals::amount_minor,
-            ))
-            .into_boxed();
-        narrow!(by_day).load(conn)?
+    let rows: Vec<StoredRow> = match shape {
+        Shape::Count => {
+            // CAST: SUM of a BIGINT is NUMERIC on PostgreSQL; COALESCE: the
+            // SUM of no rows is NULL.
+            let total = |column: &str| {
+                diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+                    "CAST(COALESCE(SUM(day_totals.{column}), 0) AS BIGINT)"
+                ))
+            };
+            let all = day_totals::table
+                .select((total("tracks"), total("seconds")))
+                .into_boxed();
+            let (tracks, seconds): (i64, i64) = narrow!(all).first(conn)?;
+            return Ok(vec![DayRow {
+                day: Date::MIN,
+                project_id: None,
+                billable: false,
+                currency: String::new(),
+                hourly_rate: None,
+                figures: Figures {
+                    tracks,
+                    seconds,
+                    ..Figures::default()
+                },
+            }]);
+        }
+        Shape::Whole => {
+            // CAST: SUM of a BIGINT is NUMERIC on PostgreSQL.
+            let sum = |column: &str| {
+                diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+                    "CAST(SUM(day_totals.{column}) AS BIGINT)"
+                ))
+            };
+            let first = filter
+                .days
+                .map_or_else(String::new, |(from, _)| from.to_string());
+            let grouped = day_totals::table
+                .group_by((
+                    day_totals::project_id,
+                    day_totals::billable,
+                    day_totals::currency,
+                    day_totals::hourly_rate,
+                ))
+                .select((
+                    day_totals::project_id,
+                    day_totals::billable,
+                    day_totals::currency,
+                    day_totals::hourly_rate,
+                    sum("tracks"),
+                    sum("seconds"),
+                    sum("rounded_seconds"),
+                    sum("amount_minor"),
+                ))
+                .into_boxed();
+            narrow!(grouped)
+                .load::<(i32, bool, String, String, i64, i64, i64, i64)>(conn)?
+                .into_iter()
+                .map(|(p, b, c, r, t, s, ro, a)| (first.clone(), p, b, c, r, t, s, ro, a))
+                .collect()
+        }
+        Shape::ByDay => {
+            let by_day = day_totals::table
+                .order(day_totals::day)
+                .select((
+                    day_totals::day,
+                    day_totals::project_id,
+                    day_totals::billable,
+                    day_totals::currency,
+                    day_totals::hourly_rate,
+                    day_totals::tracks,
+                    day_totals::seconds,
+                    day_totals::rounded_seconds,
+                    day_totals::amount_minor,
+                ))
+                .into_boxed();
+            narrow!(by_day).load(conn)?
+        }
     };
     rows.into_iter()
         .map(
