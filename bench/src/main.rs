@@ -303,7 +303,7 @@ fn account(db: &Db, email: &str, tracks: i64, now: Timestamp) -> anyhow::Result<
     let tags: Vec<i32> = (0..TAGS)
         .map(|t| catalogue::db::tags::create(&mut conn, user.id, &format!("tag{t}"), now))
         .collect::<Result<_, _>>()?;
-    let inserted = catalogue::db::write(&mut conn, |conn| {
+    let inserted = catalogue::db::write(&mut conn, catalogue::db::Lock::User(user.id), |conn| {
         bulk_insert(
             conn,
             user.id,

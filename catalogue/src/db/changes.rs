@@ -2,6 +2,8 @@
 //! this process or any other sharing the file: SQLite's `data_version`, read
 //! on a connection of its own that never writes (a connection's own commits
 //! do not change its `data_version`; every other connection's do).
+//! PostgreSQL has no such cheap counter across instances: there, `version`
+//! always answers "unknown", and every request asks the database.
 //!
 //! A cache of what the database said (the HTTP server's checked tokens)
 //! stays valid exactly as long as this number does not change: a revocation
@@ -13,12 +15,13 @@ use std::sync::Mutex;
 use anyhow::Context as _;
 use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
 
-use super::{Conn, Db};
+use super::{Db, Location};
 
-/// A connection that only reads `data_version`.
+/// A connection that only reads `data_version` (none on PostgreSQL).
 pub struct Changes {
-    conn: Mutex<Conn>,
+    conn: Option<Mutex<SqliteConnection>>,
 }
 
 impl std::fmt::Debug for Changes {
@@ -38,13 +41,16 @@ diesel::table! {
 
 impl Changes {
     pub fn open(db: &Db) -> anyhow::Result<Changes> {
-        let mut conn = Conn::establish(&db.url)
-            .with_context(|| format!("cannot open the database {}", db.url))?;
+        let Location::Sqlite(path) = db.location() else {
+            return Ok(Changes { conn: None });
+        };
+        let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
         // Never wait: a busy file reads as "unknown", and the caller asks the
         // database itself instead of trusting its cache.
         conn.batch_execute("PRAGMA busy_timeout = 0;")?;
         Ok(Changes {
-            conn: Mutex::new(conn),
+            conn: Some(Mutex::new(conn)),
         })
     }
 
@@ -52,7 +58,11 @@ impl Changes {
     /// connection committed in between; `None` when the database cannot say
     /// right now. A read of shared memory, cheap enough for every request.
     pub fn version(&self) -> Option<i64> {
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = self
+            .conn
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         pragma_data_version::table
             .select(pragma_data_version::data_version)
             .get_result::<i64>(&mut *conn)
@@ -79,7 +89,7 @@ mod tests {
         let second = changes.version().unwrap();
         assert_ne!(second, first, "a commit in this process");
         // Another process's commit, through a connection opened apart.
-        let mut other = Conn::establish(path.to_str().unwrap()).unwrap();
+        let mut other = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
         other
             .batch_execute("INSERT INTO pooled VALUES (1)")
             .unwrap();

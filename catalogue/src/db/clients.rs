@@ -6,15 +6,13 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::common::{contains_pattern, unique_conflict};
+use super::common::{contains_pattern, lower, unique_conflict};
 use super::{Conn, epoch, instant};
 use crate::fields::{ArchiveFilter, name_taken};
 use crate::pagination::stale_cursor;
 use crate::reference::{self, Ref};
 use crate::schema::{clients, invoice_tracks, invoices, projects, tracks};
 use crate::{ToolError, money};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// The default payment terms of a client, in days.
 pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
@@ -59,7 +57,7 @@ pub struct Client {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = clients, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = clients, check_for_backend(crate::db::Backend))]
 struct Row {
     id: i32,
     name: String,
@@ -95,7 +93,7 @@ impl From<Row> for Client {
     }
 }
 
-type Scoped = clients::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+type Scoped = clients::BoxedQuery<'static, crate::db::Backend>;
 
 fn mine(user_id: i32) -> Scoped {
     clients::table

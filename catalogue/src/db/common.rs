@@ -1,6 +1,10 @@
 //! Persistence helpers every area's queries share.
 
 use super::Conn;
+
+// SQL's lower(): ASCII-only case folding on both engines (PostgreSQL's
+// columns are COLLATE "C"), so case-insensitive names and orders agree.
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 use crate::{ErrorCode, ToolError};
 
 /// A unique index that still refuses a name (two writers at once) is a `conflict` too.
@@ -32,10 +36,11 @@ pub fn contains_pattern(text: &str) -> String {
 /// the real thing.
 pub fn write_or_preview<T>(
     conn: &mut Conn,
+    user_id: i32,
     dry_run: bool,
     work: impl FnOnce(&mut Conn) -> Result<T, ToolError>,
 ) -> Result<T, ToolError> {
-    let result = super::write(conn, |conn| {
+    let result = super::write(conn, super::Lock::User(user_id), |conn| {
         let out = work(conn).map_err(Stop::Failed)?;
         if dry_run {
             Err(Stop::Preview(out))

@@ -220,7 +220,7 @@ pub fn ensure(conn: &mut Conn, user_id: i32, settings: &Settings) -> Result<(), 
     if stored_basis(conn, user_id)?.as_deref() == Some(basis.as_str()) {
         return Ok(());
     }
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::User(user_id), |conn| {
         // Another connection may have rebuilt while this one waited.
         if stored_basis(conn, user_id)?.as_deref() == Some(basis.as_str()) {
             return Ok(());
@@ -261,9 +261,10 @@ fn rebuild(
         .map(|(key, sum)| new_row(user_id, key, sum))
         .collect();
     for chunk in insert_chunks(&rows, 10) {
-        diesel::insert_into(day_totals::table)
+        // Multi-row VALUES: spelt once per engine (see `per_backend!`).
+        crate::per_backend!(conn, |c| diesel::insert_into(day_totals::table)
             .values(chunk)
-            .execute(conn)?;
+            .execute(c))?;
     }
     diesel::delete(day_totals_basis::table.find(user_id)).execute(conn)?;
     diesel::insert_into(day_totals_basis::table)

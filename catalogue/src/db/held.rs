@@ -26,13 +26,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use diesel::r2d2::{ConnectionManager, PooledConnection};
+use diesel::r2d2::PooledConnection;
 use futures_util::future::{AbortHandle, Abortable};
 
-use super::{Conn, Db};
+use super::{Conn, Db, backend};
 use crate::ToolError;
 
-type Pooled = PooledConnection<ConnectionManager<Conn>>;
+type Pooled = PooledConnection<backend::Manager>;
 
 thread_local! {
     /// The connection this thread holds for a [`Db::call`] (or lends to a
@@ -193,8 +193,7 @@ impl Drop for Lent<'_> {
 /// A read transaction on `conn`, or no connection (and so no sharing) when
 /// it cannot begin.
 fn begin(mut conn: Pooled) -> Option<Pooled> {
-    use diesel::connection::TransactionManager as _;
-    diesel::connection::AnsiTransactionManager::begin_transaction(&mut *conn)
+    backend::begin_read(&mut conn)
         .inspect_err(|err| tracing::warn!(error = %err, "cannot begin a read transaction"))
         .ok()
         .map(|()| conn)
@@ -204,10 +203,9 @@ fn begin(mut conn: Pooled) -> Option<Pooled> {
 /// to the pool. One still in a transaction counts as broken there, and the
 /// pool closes it rather than hand it out again.
 fn end(mut conn: Pooled) {
-    use diesel::connection::TransactionManager as _;
-    if let Err(err) = diesel::connection::AnsiTransactionManager::commit_transaction(&mut *conn) {
+    if let Err(err) = backend::end_read(&mut conn) {
         tracing::warn!(error = %err, "cannot end a read transaction");
-        let _ = diesel::connection::AnsiTransactionManager::rollback_transaction(&mut *conn);
+        let _ = backend::abandon(&mut conn);
     }
 }
 

@@ -389,16 +389,17 @@ pub fn lock_tracks(
         })
         .collect();
     for rows in insert_chunks(&rows, 4) {
-        diesel::insert_into(invoice_tracks::table)
+        // Multi-row VALUES: spelt once per engine (see `per_backend!`).
+        crate::per_backend!(conn, |c| diesel::insert_into(invoice_tracks::table)
             .values(rows)
-            .execute(conn)
-            .map_err(|e| {
-                conflict(
-                    e,
-                    "some of these tracks were put on another invoice at the same time",
-                    "preview the invoice again: it now leaves those tracks out",
-                )
-            })?;
+            .execute(c))
+        .map_err(|e| {
+            conflict(
+                e,
+                "some of these tracks were put on another invoice at the same time",
+                "preview the invoice again: it now leaves those tracks out",
+            )
+        })?;
     }
     Ok(())
 }
@@ -485,7 +486,7 @@ pub struct Invoice {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = invoices, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = invoices, check_for_backend(crate::db::Backend))]
 struct InvoiceRow {
     id: i32,
     client_id: i32,
@@ -805,7 +806,7 @@ pub struct InvoiceFilter {
     pub created: Option<Range>,
 }
 
-type Scoped = invoices::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+type Scoped = invoices::BoxedQuery<'static, crate::db::Backend>;
 
 fn filtered(user_id: i32, filter: &InvoiceFilter) -> Scoped {
     let mut query = invoices::table

@@ -1,7 +1,9 @@
 //! The data layer: the only modules that touch `schema::*` and the diesel DSL.
 //! Tools call `db::<area>::fn(conn, user, …)`; every query is scoped to that
-//! user, so another user's row behaves exactly like a missing one.
+//! user, so another user's row behaves exactly like a missing one. Which
+//! engine runs them (SQLite or PostgreSQL) is [`backend`]'s concern.
 
+mod backend;
 pub mod changes;
 pub mod clients;
 pub mod common;
@@ -19,31 +21,21 @@ pub mod tracks;
 pub mod users;
 pub mod web;
 
-use std::path::{Path, PathBuf};
-
 use anyhow::Context as _;
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::sqlite::SqliteConnection;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel::r2d2::{Pool, PooledConnection};
 
+pub use backend::{Backend, Conn, Location, Lock};
 pub use common::write_or_preview;
 pub use users::User;
-
-/// The connection every data-layer function takes. One alias, so a second
-/// backend is a change of connection type here, not of the queries.
-pub type Conn = SqliteConnection;
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
 /// A pool of database connections; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool<ConnectionManager<Conn>>,
+    pool: Pool<backend::Manager>,
     /// Tells this database's pool from another's (see [`held`]).
     id: usize,
-    /// The file, for a connection outside the pool ([`changes`]).
-    url: std::sync::Arc<str>,
+    /// Where it is, for a connection outside the pool ([`changes`]).
+    location: std::sync::Arc<Location>,
 }
 
 impl std::fmt::Debug for Db {
@@ -53,18 +45,18 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Open the database named by `url` (`None`: the default file), creating
-    /// its directory and running pending migrations.
+    /// Open the database named by `url` (`None`: the default file; a
+    /// `postgres://` URL: that server), creating a SQLite file's directory
+    /// and running pending migrations.
     pub fn open(url: Option<&str>) -> anyhow::Result<Db> {
-        let path = match url {
-            Some(url) => sqlite_path(url)?,
-            None => default_path()?,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let location = Location::parse(url)?;
+        if let Location::Sqlite(path) = &location
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let url = path.to_string_lossy().into_owned();
+        let shown = location.display();
         let pool = Pool::builder()
             .max_size(8)
             // Open connections as they are needed, not eight at start-up,
@@ -73,29 +65,39 @@ impl Db {
             // pool open another in the background, three connections (three
             // reads of the schema) before the first request was read.
             .min_idle(Some(0))
-            // A SQLite file does not drop connections; a check query per
-            // checkout would double the cost of a small tool call.
+            // A SQLite file does not drop connections, and a dropped
+            // PostgreSQL connection shows as broken after its failed query
+            // (the pool then closes it); a check query per checkout would
+            // double the cost of a small tool call.
             .test_on_check_out(false)
-            .connection_customizer(Box::new(SqlitePragmas::default()))
-            .build(ConnectionManager::<Conn>::new(&url))
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        pool.get()?
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(|err| anyhow::anyhow!("cannot migrate {}: {err}", path.display()))?;
-        // The planner needs statistics to choose between the tracks indexes
-        // on a large history; `PRAGMA optimize` gathers them (ANALYZE) only
-        // for tables that changed enough since the last time, bounded by
-        // `analysis_limit`, so it is cheap to run at every start.
-        pool.get()?
-            .batch_execute(OPTIMIZE_ALL)
-            .with_context(|| format!("cannot analyze {}", path.display()))?;
+            .connection_customizer(Box::new(backend::Optimize))
+            .build_unchecked(backend::Manager::new(location.clone()));
+        // A server that cannot be reached (or refuses us) is reported with
+        // the engine's own error, at once: the pool's would be a timeout.
+        if let Location::Postgres(_) = &location {
+            location
+                .connect()
+                .with_context(|| format!("cannot open the database {shown}"))?;
+        }
+        // The pool's first connection runs the migrations (and, on SQLite,
+        // switches the file to WAL alone).
+        let mut first = pool
+            .get()
+            .with_context(|| format!("cannot open the database {shown}"))?;
+        backend::migrate(&mut first).with_context(|| format!("cannot migrate {shown}"))?;
+        drop(first);
         static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let id = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Db {
             pool,
             id,
-            url: url.into(),
+            location: location.into(),
         })
+    }
+
+    /// Which engine and where.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Run blocking database work on tokio's blocking pool, never on the
@@ -127,85 +129,8 @@ impl Db {
     }
 
     /// A connection for synchronous callers (the CLI).
-    pub fn conn(&self) -> anyhow::Result<diesel::r2d2::PooledConnection<ConnectionManager<Conn>>> {
+    pub fn conn(&self) -> anyhow::Result<PooledConnection<backend::Manager>> {
         Ok(self.pool.get()?)
-    }
-}
-
-/// `TEETRACK_DATABASE_URL` for SQLite: a plain path or a `sqlite://` URL.
-fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL is not supported by this build yet; use a SQLite file path");
-    }
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    anyhow::ensure!(!path.is_empty(), "TEETRACK_DATABASE_URL is empty");
-    Ok(PathBuf::from(path))
-}
-
-/// `$XDG_DATA_HOME/teetrack/teetrack.db`, else `~/.local/share/teetrack/teetrack.db`.
-fn default_path() -> anyhow::Result<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| dirs::home_dir().map(|home| home.join(".local/share")))
-        .context("cannot find a home directory; set TEETRACK_DATABASE_URL")?;
-    Ok(Path::new(&base).join("teetrack").join("teetrack.db"))
-}
-
-/// Refresh the planner's statistics where tables changed (SQLite's own
-/// `ANALYZE` scheduler; PostgreSQL's autovacuum does this by itself).
-/// Run after migrations, and by each pooled connection as it closes, as
-/// SQLite recommends for long-lived connections.
-const OPTIMIZE: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize;";
-/// At start: every table, not only those this connection read (0x10000),
-/// and ANALYZE where needed (0x02).
-const OPTIMIZE_ALL: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
-
-/// How long a connection waits for another process's write lock.
-const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
-
-/// WAL and a busy timeout let Claude Code, Claude Desktop and an HTTP server
-/// share one file; foreign keys are off by default in SQLite.
-///
-/// `synchronous = FULL`: in WAL mode every commit is fsynced to the log
-/// before it returns, so a write a tool has acknowledged survives a power
-/// cut or an OS crash. `NORMAL` syncs only at checkpoints: safe against a
-/// killed process, but the last commits may be lost with the power.
-///
-/// WAL is a property of the file: the pool's first connection (opened
-/// alone, by the migrations' checkout) switches it, before the pool opens
-/// more. Switching
-/// needs an exclusive lock, and several fresh connections racing for it fail
-/// with "database is locked" rather than wait. (It used to take a connection
-/// of its own, opened and closed at every start: a second read of the
-/// schema, a fifth of a cold start.)
-#[derive(Debug, Default)]
-struct SqlitePragmas {
-    wal_set: std::sync::atomic::AtomicBool,
-}
-
-impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        use std::sync::atomic::Ordering;
-        let wal = match self.wal_set.load(Ordering::Acquire) {
-            true => "",
-            false => "PRAGMA journal_mode = WAL;",
-        };
-        conn.batch_execute(&format!(
-            "{BUSY_TIMEOUT} {wal} PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)?;
-        self.wal_set.store(true, Ordering::Release);
-        Ok(())
-    }
-
-    fn on_release(&self, mut conn: Conn) {
-        if let Err(err) = conn.batch_execute(OPTIMIZE) {
-            tracing::warn!(error = %err, "PRAGMA optimize failed");
-        }
     }
 }
 
@@ -218,14 +143,17 @@ pub(crate) fn instant(secs: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
-/// Run `work` in a write transaction. SQLite's `BEGIN IMMEDIATE` takes the
-/// write lock up front, so two processes sharing the file wait for each other
-/// (busy timeout) instead of failing on a lock upgrade halfway through.
-pub fn write<T, E>(conn: &mut Conn, work: impl FnOnce(&mut Conn) -> Result<T, E>) -> Result<T, E>
+/// Run `work` in a write transaction that serialises with `lock` (see
+/// [`backend::transaction`]).
+pub fn write<T, E>(
+    conn: &mut Conn,
+    lock: Lock,
+    work: impl FnOnce(&mut Conn) -> Result<T, E>,
+) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
-    conn.immediate_transaction(work)
+    backend::transaction(conn, lock, work)
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ fn plus(now: jiff::Timestamp, secs: i64) -> i64 {
 
 /// The key that signs the consent form, made on first use.
 pub fn signing_key(conn: &mut Conn) -> Result<String, OAuthError> {
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let found = oauth_keys::table
             .select(oauth_keys::secret)
             .first::<String>(conn)
@@ -85,7 +85,7 @@ pub struct Client {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = oauth_clients, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = oauth_clients, check_for_backend(crate::db::Backend))]
 struct ClientRow {
     client_id: String,
     kind: String,
@@ -119,7 +119,7 @@ pub fn register_client(
     now: jiff::Timestamp,
 ) -> Result<Client, OAuthError> {
     let client_id = format!("{CLIENT_PREFIX}{}", random(24, BASE62));
-    let row = diesel::insert_into(oauth_clients::table)
+    diesel::insert_into(oauth_clients::table)
         .values((
             oauth_clients::client_id.eq(&client_id),
             oauth_clients::kind.eq("dcr"),
@@ -128,9 +128,8 @@ pub fn register_client(
             oauth_clients::client_uri.eq(client_uri),
             oauth_clients::created_at.eq(epoch(now)),
         ))
-        .returning(ClientRow::as_returning())
-        .get_result(conn)?;
-    Ok(row.into())
+        .execute(conn)?;
+    client_row(conn, &client_id)
 }
 
 /// Records (or refreshes) a client known by its metadata document's URL.
@@ -142,7 +141,10 @@ pub fn save_metadata_client(
     client_uri: Option<&str>,
     now: jiff::Timestamp,
 ) -> Result<Client, OAuthError> {
-    let row = diesel::insert_into(oauth_clients::table)
+    // An upsert: two instances fetching the same document at once both
+    // succeed. Spelt once per engine (`per_backend!`): diesel's ON CONFLICT
+    // does not go through the connection of both.
+    crate::per_backend!(conn, |c| diesel::insert_into(oauth_clients::table)
         .values((
             oauth_clients::client_id.eq(url),
             oauth_clients::kind.eq("cimd"),
@@ -160,8 +162,15 @@ pub fn save_metadata_client(
             oauth_clients::client_uri.eq(client_uri),
             oauth_clients::fetched_at.eq(epoch(now)),
         ))
-        .returning(ClientRow::as_returning())
-        .get_result(conn)?;
+        .execute(c))?;
+    client_row(conn, url)
+}
+
+fn client_row(conn: &mut Conn, client_id: &str) -> Result<Client, OAuthError> {
+    let row: ClientRow = oauth_clients::table
+        .filter(oauth_clients::client_id.eq(client_id))
+        .select(ClientRow::as_select())
+        .first(conn)?;
     Ok(row.into())
 }
 
@@ -221,7 +230,7 @@ pub fn use_login_code(
     now: jiff::Timestamp,
 ) -> Result<User, OAuthError> {
     let hash = hash_token(&normalise_login_code(code));
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let found: Option<(i32, UserRow)> = oauth_login_codes::table
             .inner_join(users::table)
             .filter(oauth_login_codes::code_hash.eq(&hash))
@@ -324,7 +333,7 @@ pub fn exchange_code<E: From<OAuthError>>(
     check: impl FnOnce(&Authorization) -> Result<(), E>,
 ) -> Result<TokenPair, E> {
     let hash = hash_token(code);
-    let outcome = super::write(conn, |conn| {
+    let outcome = super::write(conn, super::Lock::Shared, |conn| {
         #[derive(Queryable)]
         struct CodeRow {
             id: i32,
@@ -411,7 +420,7 @@ fn issue_pair(
 ) -> QueryResult<TokenPair> {
     let access_token = secret(ACCESS_PREFIX);
     let refresh_token = secret(REFRESH_PREFIX);
-    diesel::insert_into(oauth_tokens::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(oauth_tokens::table)
         .values(&vec![
             (
                 oauth_tokens::grant_id.eq(grant),
@@ -428,7 +437,7 @@ fn issue_pair(
                 oauth_tokens::expires_at.eq(plus(now, lifetimes.refresh_secs)),
             ),
         ])
-        .execute(conn)?;
+        .execute(c))?;
     Ok(TokenPair {
         access_token,
         refresh_token,
@@ -463,7 +472,7 @@ pub fn refresh(
         return Err(OAuthError::Invalid);
     }
     let hash = hash_token(refresh_token);
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let found: Option<RefreshRow> = oauth_tokens::table
             .inner_join(oauth_grants::table)
             .filter(oauth_tokens::token_hash.eq(&hash))

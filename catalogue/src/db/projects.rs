@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::common::{contains_pattern, unique_conflict};
+use super::common::{contains_pattern, lower, unique_conflict};
 use super::{Conn, epoch, instant};
 use crate::fields::{ArchiveFilter, name_taken};
 use crate::pagination::stale_cursor;
@@ -16,7 +16,6 @@ use crate::reference::{self, Ref};
 use crate::schema::{clients, invoice_tracks, projects, tracks};
 use crate::{ToolError, money, names};
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function! {
     /// `COALESCE(x, y)`: a nullable text with a fallback.
     #[sql_name = "coalesce"]
@@ -145,7 +144,7 @@ pub struct ProjectFields {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = projects, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = projects, check_for_backend(crate::db::Backend))]
 struct Row {
     id: i32,
     client_id: Option<i32>,
@@ -162,7 +161,7 @@ struct Row {
     budget_alert_percent: i32,
 }
 
-type Scoped = projects::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+type Scoped = projects::BoxedQuery<'static, crate::db::Backend>;
 
 fn mine(user_id: i32) -> Scoped {
     projects::table

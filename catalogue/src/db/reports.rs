@@ -22,15 +22,16 @@ use crate::{ToolError, names};
 
 type Joined =
     diesel::dsl::LeftJoin<tracks::table, diesel::dsl::LeftJoin<projects::table, clients::table>>;
-type Scoped = diesel::dsl::IntoBoxed<'static, Joined, diesel::sqlite::Sqlite>;
+type Scoped = diesel::dsl::IntoBoxed<'static, Joined, crate::db::Backend>;
 
 /// The tracks `filter` selects (through the one filter of `db::tracks`), with
 /// their project and its client joined.
 fn filtered(user_id: i32, filter: &TrackFilter, now: Timestamp) -> Scoped {
-    tracks::table
+    let joined = tracks::table
         .left_join(projects::table.left_join(clients::table))
-        .filter(tracks::id.eq_any(super::tracks::filtered(user_id, filter, now).select(tracks::id)))
-        .into_boxed()
+        .filter(tracks::user_id.eq(user_id))
+        .into_boxed();
+    super::tracks::narrow_tracks!(joined, filter, now)
 }
 
 type RowTuple = (
@@ -67,10 +68,10 @@ pub fn items(
     after: Option<(i64, i32)>,
     limit: Option<i64>,
 ) -> Result<Vec<Item>, ToolError> {
-    // The page is chosen in the subquery, on `(user_id, started_at)`, and
-    // only its rows are joined: a page costs its own rows, not the whole
-    // selection's (paging a year of tracks read the year once per page).
-    let mut page = super::tracks::filtered(user_id, filter, now);
+    // One query, the filters on `tracks` itself: the planner walks
+    // `(user_id, started_at)` in order and joins each row's project and
+    // client by key, so a page costs its own rows.
+    let mut page = filtered(user_id, filter, now);
     if let Some((started, id)) = after {
         // `started_at >= ?` first: a range on `(user_id, started_at)`.
         page = page
@@ -81,10 +82,7 @@ pub fn items(
     if let Some(limit) = limit {
         page = page.limit(limit);
     }
-    let rows: Vec<RowTuple> = tracks::table
-        .left_join(projects::table.left_join(clients::table))
-        .filter(tracks::id.eq_any(page.select(tracks::id)))
-        .order((tracks::started_at, tracks::id))
+    let rows: Vec<RowTuple> = page
         .select((
             tracks::id,
             tracks::description,

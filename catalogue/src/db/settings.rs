@@ -13,7 +13,7 @@ use crate::time::WeekStart;
 use crate::{ToolError, names};
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = user_settings, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = user_settings, check_for_backend(crate::db::Backend))]
 struct SettingsRow {
     time_zone: String,
     week_start: String,

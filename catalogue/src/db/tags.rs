@@ -3,15 +3,13 @@
 use diesel::prelude::*;
 use jiff::Timestamp;
 
-use super::common::{contains_pattern, unique_conflict};
+use super::common::{contains_pattern, lower, unique_conflict};
 use super::{Conn, epoch};
 use crate::ToolError;
 use crate::fields::name_taken;
 use crate::pagination::stale_cursor;
 use crate::reference::{self, Named, Ref};
 use crate::schema::{tags, track_tags};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// The user's tags that `references` mean, in order, without repeats.
 pub fn resolve_all(
@@ -122,7 +120,7 @@ pub fn ensure_name_free(
     }
 }
 
-type Scoped = tags::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+type Scoped = tags::BoxedQuery<'static, crate::db::Backend>;
 
 fn filtered(user_id: i32, search: Option<&str>) -> Scoped {
     let mut query = tags::table.filter(tags::user_id.eq(user_id)).into_boxed();

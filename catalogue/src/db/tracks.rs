@@ -16,8 +16,6 @@ use crate::tracking::{Billing, Brief, Resolved};
 pub use crate::tracking::{Track, TrackFields};
 use crate::{ErrorCode, ToolError, money};
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// A track to insert; its rate and currency already resolved.
 #[derive(Clone, Debug)]
 pub struct NewTrack {
@@ -33,7 +31,7 @@ pub struct NewTrack {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = tracks, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = tracks, check_for_backend(crate::db::Backend))]
 struct Row {
     id: i32,
     project_id: Option<i32>,
@@ -45,7 +43,7 @@ struct Row {
     currency: String,
 }
 
-pub type Scoped = tracks::BoxedQuery<'static, diesel::sqlite::Sqlite>;
+pub type Scoped = tracks::BoxedQuery<'static, crate::db::Backend>;
 
 fn mine(user_id: i32) -> Scoped {
     tracks::table
@@ -220,9 +218,10 @@ fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> 
         })
         .collect();
     for rows in insert_chunks(&rows, 2) {
-        diesel::insert_into(track_tags::table)
+        // Multi-row VALUES: spelt once per engine (see `per_backend!`).
+        crate::per_backend!(conn, |c| diesel::insert_into(track_tags::table)
             .values(rows)
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }
@@ -389,74 +388,98 @@ pub struct TrackFilter {
 
 /// The user's tracks that `filter` selects. The one place that turns a
 /// filter into SQL: reports select from this too.
+/// Narrows a boxed query over `tracks` (alone, or joined with more tables)
+/// to the tracks `filter` selects: the one track filter, for `list_tracks`
+/// here and the exports in `db::reports`. A macro, not a function, because
+/// each query's type differs; a subquery of ids instead would not box
+/// through the connection of both engines.
+macro_rules! narrow_tracks {
+    ($query:expr, $filter:expr, $now:expr) => {{
+        let mut query = $query;
+        let (filter, now): (&$crate::db::tracks::TrackFilter, jiff::Timestamp) = ($filter, $now);
+        match filter.span {
+            Some($crate::db::tracks::Span::Starts(range)) => {
+                query = query
+                    .filter($crate::schema::tracks::started_at.ge($crate::db::epoch(range.from)))
+                    .filter($crate::schema::tracks::started_at.lt($crate::db::epoch(range.to)));
+            }
+            Some($crate::db::tracks::Span::Overlaps(range)) => {
+                query = query
+                    .filter($crate::schema::tracks::started_at.lt($crate::db::epoch(range.to)));
+                query = if now > range.from {
+                    query.filter(
+                        $crate::schema::tracks::ended_at
+                            .gt($crate::db::epoch(range.from))
+                            .or($crate::schema::tracks::ended_at.is_null()),
+                    )
+                } else {
+                    query.filter($crate::schema::tracks::ended_at.gt($crate::db::epoch(range.from)))
+                };
+            }
+            None => {}
+        }
+        if let Some(client) = filter.client_id {
+            query = query.filter(
+                $crate::schema::tracks::project_id.eq_any(
+                    // An alias: the query may join `projects` already.
+                    $crate::db::tracks::CLIENT_PROJECTS
+                        .filter(
+                            $crate::db::tracks::CLIENT_PROJECTS
+                                .field($crate::schema::projects::client_id)
+                                .eq(client),
+                        )
+                        .select(
+                            $crate::db::tracks::CLIENT_PROJECTS.field($crate::schema::projects::id),
+                        )
+                        .nullable(),
+                ),
+            );
+        }
+        if let Some(project) = filter.project_id {
+            query = query.filter($crate::schema::tracks::project_id.eq(project));
+        }
+        if filter.no_project {
+            query = query.filter($crate::schema::tracks::project_id.is_null());
+        }
+        if let Some(tag) = filter.tag_id {
+            query = query.filter(
+                $crate::schema::tracks::id.eq_any(
+                    $crate::schema::track_tags::table
+                        .filter($crate::schema::track_tags::tag_id.eq(tag))
+                        .select($crate::schema::track_tags::track_id),
+                ),
+            );
+        }
+        if let Some(billable) = filter.billable {
+            query = query.filter($crate::schema::tracks::billable.eq(billable));
+        }
+        match filter.running {
+            Some(true) => query = query.filter($crate::schema::tracks::ended_at.is_null()),
+            Some(false) => query = query.filter($crate::schema::tracks::ended_at.is_not_null()),
+            None => {}
+        }
+        if let Some(search) = &filter.search {
+            let escaped = search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            query = query.filter(
+                $crate::db::common::lower($crate::schema::tracks::description)
+                    .like(format!("%{escaped}%"))
+                    .escape('\\'),
+            );
+        }
+        query
+    }};
+}
+pub(crate) use narrow_tracks;
+
+diesel::alias!(projects as client_projects: ClientProjects);
+pub(crate) const CLIENT_PROJECTS: diesel::query_source::Alias<ClientProjects> = client_projects;
+
 pub fn filtered(user_id: i32, filter: &TrackFilter, now: Timestamp) -> Scoped {
-    let mut query = mine(user_id);
-    match filter.span {
-        Some(Span::Starts(range)) => {
-            query = query
-                .filter(tracks::started_at.ge(epoch(range.from)))
-                .filter(tracks::started_at.lt(epoch(range.to)));
-        }
-        Some(Span::Overlaps(range)) => {
-            query = query.filter(tracks::started_at.lt(epoch(range.to)));
-            query = if now > range.from {
-                query.filter(
-                    tracks::ended_at
-                        .gt(epoch(range.from))
-                        .or(tracks::ended_at.is_null()),
-                )
-            } else {
-                query.filter(tracks::ended_at.gt(epoch(range.from)))
-            };
-        }
-        None => {}
-    }
-    if let Some(client) = filter.client_id {
-        query = query.filter(
-            tracks::project_id.eq_any(
-                projects::table
-                    .filter(projects::client_id.eq(client))
-                    .select(projects::id)
-                    .nullable(),
-            ),
-        );
-    }
-    if let Some(project) = filter.project_id {
-        query = query.filter(tracks::project_id.eq(project));
-    }
-    if filter.no_project {
-        query = query.filter(tracks::project_id.is_null());
-    }
-    if let Some(tag) = filter.tag_id {
-        query = query.filter(
-            tracks::id.eq_any(
-                track_tags::table
-                    .filter(track_tags::tag_id.eq(tag))
-                    .select(track_tags::track_id),
-            ),
-        );
-    }
-    if let Some(billable) = filter.billable {
-        query = query.filter(tracks::billable.eq(billable));
-    }
-    match filter.running {
-        Some(true) => query = query.filter(tracks::ended_at.is_null()),
-        Some(false) => query = query.filter(tracks::ended_at.is_not_null()),
-        None => {}
-    }
-    if let Some(search) = &filter.search {
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(
-            lower(tracks::description)
-                .like(format!("%{escaped}%"))
-                .escape('\\'),
-        );
-    }
-    query
+    narrow_tracks!(mine(user_id), filter, now)
 }
 
 /// A page of the filtered tracks, newest first, after the keyset `after`
@@ -830,7 +853,6 @@ pub mod testing {
 #[cfg(feature = "testing")]
 pub mod plans {
     use diesel::sql_types::Text;
-    use diesel::sqlite::Sqlite;
 
     use super::*;
 
@@ -840,10 +862,24 @@ pub mod plans {
         detail: String,
     }
 
-    /// The plan of `query`, one line per step (parameters left unbound: a
-    /// plan is chosen before values are known).
+    /// The plan of `query` on SQLite, one line per step (parameters left
+    /// unbound: a plan is chosen before values are known). The SQL is the
+    /// statement diesel sends, caught by instrumentation as the query runs
+    /// once: a query boxed for both engines renders only on a connection.
     fn plan(conn: &mut Conn, query: Scoped) -> QueryResult<String> {
-        let sql = diesel::debug_query::<Sqlite, _>(&query.select(tracks::id)).to_string();
+        use diesel::connection::{Instrumentation, InstrumentationEvent};
+        use std::sync::{Arc, Mutex};
+        let caught = Arc::new(Mutex::new(String::new()));
+        let sink = caught.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                *sink.lock().unwrap() = query.to_string();
+            }
+        });
+        let ran = query.select(tracks::id).load::<i32>(conn);
+        conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+        ran?;
+        let sql = caught.lock().unwrap().clone();
         let sql = sql
             .split(" -- binds:")
             .next()

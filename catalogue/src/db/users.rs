@@ -19,7 +19,7 @@ pub struct User {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = users, check_for_backend(crate::db::Backend))]
 pub(crate) struct UserRow {
     id: i32,
     email: String,
@@ -84,7 +84,7 @@ pub fn add_user(
     let name = name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let taken = users::table
             .filter(users::email.eq(&email))
             .count()
@@ -93,14 +93,20 @@ pub fn add_user(
         if taken {
             return Err(AccountError::EmailTaken(email.clone()));
         }
-        let row: UserRow = diesel::insert_into(users::table)
+        // RETURNING the id only: a whole row does not return through the
+        // connection of both engines.
+        let id: i32 = diesel::insert_into(users::table)
             .values((
                 users::email.eq(&email),
                 users::name.eq(&name),
                 users::created_at.eq(epoch(now)),
             ))
-            .returning(UserRow::as_returning())
+            .returning(users::id)
             .get_result(conn)?;
+        let row: UserRow = users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .first(conn)?;
         diesel::insert_into(user_settings::table)
             .values(user_settings::user_id.eq(row.id))
             .execute(conn)?;
@@ -147,7 +153,7 @@ pub struct TokenInfo {
 }
 
 #[derive(Queryable, Selectable)]
-#[diesel(table_name = api_tokens, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = api_tokens, check_for_backend(crate::db::Backend))]
 struct TokenRow {
     id: i32,
     name: String,
@@ -183,7 +189,7 @@ pub fn create_token(
     let token = format!("{TOKEN_PREFIX}{random}");
     let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let name = name.unwrap_or("default").to_owned();
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         if let Some(limit) = crate::tiers::limits(user.tier)
             .api_tokens
             .map(|l| l as usize)
@@ -203,7 +209,7 @@ pub fn create_token(
                 });
             }
         }
-        let row: TokenRow = diesel::insert_into(api_tokens::table)
+        let id: i32 = diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(user.id),
                 api_tokens::name.eq(&name),
@@ -211,8 +217,12 @@ pub fn create_token(
                 api_tokens::token_hash.eq(hash_token(&token)),
                 api_tokens::created_at.eq(epoch(now)),
             ))
-            .returning(TokenRow::as_returning())
+            .returning(api_tokens::id)
             .get_result(conn)?;
+        let row: TokenRow = api_tokens::table
+            .find(id)
+            .select(TokenRow::as_select())
+            .first(conn)?;
         Ok((token_info(row), token.clone()))
     })
 }

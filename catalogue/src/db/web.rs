@@ -28,7 +28,7 @@ pub fn set_password_hash(
     hash: &str,
     now: jiff::Timestamp,
 ) -> QueryResult<()> {
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let updated = diesel::update(user_passwords::table.find(user_id))
             .set((
                 user_passwords::hash.eq(hash),
@@ -88,7 +88,7 @@ pub fn create_session(
         secret: random_secret(),
         csrf: random_secret(),
     };
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         // Expired sessions go as new ones come: no sweeper needed.
         diesel::delete(web_sessions::table.filter(web_sessions::expires_at.le(epoch(now))))
             .execute(conn)?;
@@ -165,7 +165,7 @@ pub fn record_failure(
     window_secs: i64,
     now: jiff::Timestamp,
 ) -> QueryResult<()> {
-    super::write(conn, |conn| {
+    super::write(conn, super::Lock::Shared, |conn| {
         let row: Option<i64> = sign_in_failures::table
             .find(key)
             .select(sign_in_failures::window_start)

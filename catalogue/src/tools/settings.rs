@@ -248,7 +248,7 @@ async fn update_settings(ctx: &Ctx, args: UpdateSettings) -> Result<SettingsUpda
     let now = ctx.now();
     let update = validate(args)?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let next = settings::next_invoice_seq(conn, user.id)?;
             let before = settings_out(&settings::get(conn, user.id)?, next, now);
             settings::update(conn, user.id, &update)?;

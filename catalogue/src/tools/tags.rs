@@ -66,7 +66,7 @@ async fn create_tag(ctx: &Ctx, args: CreateTag) -> Result<TagSaved, ToolError> {
     let color = valid_color(args.color)?;
     let key = args.idempotency_key;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             if let Some(key) = &key
                 && let Some(mut saved) =
                     idempotency::replay::<TagSaved>(conn, user.id, "create_tag", key)?
@@ -182,7 +182,7 @@ async fn update_tag(ctx: &Ctx, args: UpdateTag) -> Result<TagUpdated, ToolError>
         .map(valid_color)
         .transpose()?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let tag = tags::find(conn, user.id, &args.tag, now)?;
             let name = match name {
                 Some(name) => {
@@ -233,7 +233,7 @@ pub struct TagDeleted {
 async fn delete_tag(ctx: &Ctx, args: DeleteTag) -> Result<TagDeleted, ToolError> {
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        write_or_preview(conn, args.dry_run, |conn| {
+        write_or_preview(conn, user.id, args.dry_run, |conn| {
             let tag = tags::find(conn, user.id, &args.tag, now)?;
             let detached = tags::delete(conn, user.id, tag.id)?;
             Ok(TagDeleted {

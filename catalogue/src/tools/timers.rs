@@ -143,7 +143,7 @@ async fn stop_timer(ctx: &Ctx, args: StopTimer) -> Result<TimerStopped, ToolErro
     let settings = ctx.settings().await?;
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let running = tracks::running(conn, user.id)?;
             let timer = pick_running(&running, args.id)?.ok_or_else(no_timer_running)?;
             let end = match &args.end {
@@ -319,7 +319,9 @@ async fn run_start(ctx: &Ctx, start: TimerStart) -> Result<TimerStarted, ToolErr
     let settings = ctx.settings().await?;
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| start_in(conn, user.id, &settings, &start, now))
+        db::write(conn, db::Lock::User(user.id), |conn| {
+            start_in(conn, user.id, &settings, &start, now)
+        })
     })
     .await
 }

@@ -77,7 +77,7 @@ async fn create_client(ctx: &Ctx, args: CreateClient) -> Result<ClientSaved, Too
     };
     let key = args.idempotency_key;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             if let Some(key) = &key
                 && let Some(mut saved) =
                     idempotency::replay::<ClientSaved>(conn, user.id, "create_client", key)?
@@ -190,7 +190,7 @@ async fn update_client(ctx: &Ctx, args: UpdateClient) -> Result<ClientUpdated, T
         .transpose()?;
     let terms = args.payment_terms_days.map(valid_terms).transpose()?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let before = clients::find(conn, user.id, &args.client)?;
             let mut f = before.fields.clone();
             if let Some(name) = name {
@@ -328,7 +328,7 @@ async fn delete_client(ctx: &Ctx, args: DeleteClient) -> Result<ClientDeleted, T
     let settings = ctx.settings().await?;
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        write_or_preview(conn, args.dry_run, |conn| {
+        write_or_preview(conn, user.id, args.dry_run, |conn| {
             let client = clients::find(conn, user.id, &args.client)?;
             let invoice_count = clients::invoice_count(conn, user.id, client.id)?;
             let out = ClientOut::new(&client, &settings);

@@ -325,7 +325,7 @@ async fn generate_invoice(ctx: &Ctx, args: GenerateInvoice) -> Result<InvoiceGen
     // slow part over many tracks is the first.
     let progress = ctx.clone();
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             progress.progress(0, Some(3), "selecting and grouping the unbilled tracks");
             if let Some(key) = &key
                 && let Some(id) = db::idempotency::replay::<i32>(conn, user.id, TOOL, key)?
@@ -443,7 +443,7 @@ async fn create_invoice(ctx: &Ctx, args: CreateInvoice) -> Result<InvoiceCreated
         .map(money::parse_currency)
         .transpose()?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             if let Some(key) = &args.idempotency_key
                 && let Some(id) = db::idempotency::replay::<i32>(conn, user.id, TOOL, key)?
             {

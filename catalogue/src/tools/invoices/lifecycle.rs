@@ -102,7 +102,7 @@ async fn update_invoice(ctx: &Ctx, args: UpdateInvoice) -> Result<InvoiceChanged
         .map(|d| parse_percent(Some(d), "discount_percent"))
         .transpose()?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let inv = store::get(conn, user.id, args.id)?;
             ensure_draft(&inv, "changed")?;
             let stored = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<Date>().ok());
@@ -229,7 +229,7 @@ async fn mark_invoice_sent(ctx: &Ctx, args: MarkInvoiceSent) -> Result<InvoiceSe
         .map(|d| parse_date(d, "due_date", &tz, now))
         .transpose()?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let inv = store::get(conn, user.id, args.id)?;
             ensure_draft(&inv, "sent again")?;
             if inv.lines.is_empty() {
@@ -323,7 +323,7 @@ async fn set_invoice_status(
         }),
     };
     ctx.run(move |conn, user| {
-        write_or_preview(conn, args.dry_run, |conn| {
+        write_or_preview(conn, user.id, args.dry_run, |conn| {
             let inv = store::get(conn, user.id, args.id)?;
             let mut freed = Vec::new();
             match (inv.status, args.status) {
@@ -390,7 +390,7 @@ async fn delete_invoice(ctx: &Ctx, args: DeleteInvoice) -> Result<InvoiceChanged
     let settings = ctx.settings().await?;
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        write_or_preview(conn, args.dry_run, |conn| {
+        write_or_preview(conn, user.id, args.dry_run, |conn| {
             let inv = store::get(conn, user.id, args.id)?;
             ensure_draft(&inv, "deleted")?;
             let mut freed: Vec<i32> = inv.lines.iter().flat_map(|l| l.track_ids.clone()).collect();

@@ -78,7 +78,7 @@ async fn create_project(ctx: &Ctx, args: CreateProject) -> Result<ProjectSaved, 
         .transpose()?;
     let key = args.idempotency_key;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             if let Some(key) = &key
                 && let Some(mut saved) =
                     idempotency::replay::<ProjectSaved>(conn, user.id, "create_project", key)?
@@ -282,7 +282,7 @@ async fn update_project(ctx: &Ctx, args: UpdateProject) -> Result<ProjectUpdated
         .transpose()?;
     let dry_run = args.dry_run;
     ctx.run(move |conn, user| {
-        write_or_preview(conn, dry_run, |conn| {
+        write_or_preview(conn, user.id, dry_run, |conn| {
             let before = projects::find(conn, user.id, &args.project)?;
             let mut f = before.fields();
             if let Some(name) = name {
@@ -499,7 +499,7 @@ async fn delete_project(ctx: &Ctx, args: DeleteProject) -> Result<ProjectDeleted
     let settings = ctx.settings().await?;
     let now = ctx.now();
     ctx.run(move |conn, user| {
-        write_or_preview(conn, args.dry_run, |conn| {
+        write_or_preview(conn, user.id, args.dry_run, |conn| {
             let project = projects::find(conn, user.id, &args.project)?;
             projects::ensure_no_invoiced_tracks(conn, user.id, project.id).map_err(|err| {
                 let count = err.details.get("track_ids").and_then(|ids| ids.as_array()).map_or(0, Vec::len);

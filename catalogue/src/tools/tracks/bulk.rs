@@ -177,7 +177,7 @@ async fn bulk_update_tracks(ctx: &Ctx, args: BulkUpdateTracks) -> Result<BulkUpd
     let tz = settings.time_zone.clone();
     let mut out = ctx
         .run(move |conn, user| {
-            db::write(conn, |conn| {
+            db::write(conn, db::Lock::User(user.id), |conn| {
                 // References first: a bad one fails before anything is read.
                 let target = match &set_project {
                     Some(Some(project)) => {

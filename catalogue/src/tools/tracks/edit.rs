@@ -73,7 +73,7 @@ async fn log_track(ctx: &Ctx, args: LogTrack) -> Result<TrackSaved, ToolError> {
     };
     tracking::check_span(start, end, args.confirm)?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             if let Some(key) = &args.idempotency_key
                 && let Some(track) = tracks::by_idempotency_key(conn, user.id, key)?
             {
@@ -176,7 +176,7 @@ async fn update_track(ctx: &Ctx, args: UpdateTrack) -> Result<TrackSaved, ToolEr
     let project = patch::field(args.project, &args.clear, UpdateTrackClear::Project)?;
     let hourly_rate = patch::field(args.hourly_rate, &args.clear, UpdateTrackClear::HourlyRate)?;
     ctx.run(move |conn, user| {
-        db::write(conn, |conn| {
+        db::write(conn, db::Lock::User(user.id), |conn| {
             let track = tracks::get(conn, user.id, args.id)?;
             tracks::ensure_not_invoiced(conn, user.id, &[track.id])?;
             let mut fields = track.fields();
@@ -276,7 +276,7 @@ async fn delete_track(ctx: &Ctx, args: DeleteTrack) -> Result<TrackDeleted, Tool
     let now = ctx.now();
     let track = ctx
         .run(move |conn, user| {
-            db::write(conn, |conn| {
+            db::write(conn, db::Lock::User(user.id), |conn| {
                 let track = tracks::get(conn, user.id, args.id)?;
                 tracks::ensure_not_invoiced(conn, user.id, &[track.id])?;
                 if !args.dry_run {

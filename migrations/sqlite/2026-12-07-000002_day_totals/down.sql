@@ -1,0 +1,2 @@
+DROP TABLE day_totals_basis;
+DROP TABLE day_totals;
