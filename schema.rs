@@ -207,6 +207,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        tat -> BigInt,
+    }
+}
+
+diesel::table! {
     sign_in_failures (key) {
         key -> Text,
         window_start -> BigInt,
@@ -350,6 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_login_codes,
     oauth_tokens,
     projects,
+    rate_limits,
     sign_in_failures,
     tag_totals,
     tags,

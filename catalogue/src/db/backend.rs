@@ -373,3 +373,18 @@ pub(super) fn end_read(conn: &mut Conn) -> diesel::QueryResult<()> {
 pub(super) fn abandon(conn: &mut Conn) -> diesel::QueryResult<()> {
     <Conn as diesel::Connection>::TransactionManager::rollback_transaction(conn)
 }
+
+/// The newest migration's version and how many there are (`20261207100000_8`):
+/// names a schema, for the tests' template databases.
+pub fn schema_version() -> String {
+    use diesel::migration::MigrationSource;
+    let migrations =
+        MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS).unwrap_or_default();
+    let newest = migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .max()
+        .unwrap_or_default();
+    let digits: String = newest.chars().filter(char::is_ascii_digit).collect();
+    format!("{digits}_{}", migrations.len())
+}

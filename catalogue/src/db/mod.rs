@@ -24,7 +24,7 @@ pub mod web;
 use anyhow::Context as _;
 use diesel::r2d2::{Pool, PooledConnection};
 
-pub use backend::{Backend, Conn, Location, Lock};
+pub use backend::{Backend, Conn, Location, Lock, schema_version};
 pub use common::write_or_preview;
 pub use users::User;
 

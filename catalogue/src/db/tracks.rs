@@ -795,14 +795,15 @@ pub mod testing {
             if lane >= count {
                 break;
             }
-            inserted += diesel::sql_query(
+            inserted += diesel::sql_query(numbered(
+                conn,
                 "WITH RECURSIVE seq(n) AS (SELECT CAST(? AS BIGINT) UNION ALL \
                  SELECT n + ? FROM seq WHERE n + ? < ?) \
                  INSERT INTO tracks (user_id, project_id, description, started_at, ended_at, \
                  billable, hourly_rate, currency, created_at, updated_at) \
                  SELECT ?, ?, 'work ' || n, ? + n * ?, ? + n * ? + ?, TRUE, ?, ?, \
                  ? + n * ? + ?, ? + n * ? + ? FROM seq",
-            )
+            ))
             .bind::<BigInt, _>(lane)
             .bind::<BigInt, _>(k)
             .bind::<BigInt, _>(k)
@@ -826,10 +827,11 @@ pub mod testing {
         }
         if tag_every > 0 {
             for (i, tag) in tags.iter().enumerate() {
-                diesel::sql_query(
+                diesel::sql_query(numbered(
+                    conn,
                     "INSERT INTO track_tags (track_id, tag_id) SELECT id, ? FROM tracks \
                      WHERE user_id = ? AND id > ? AND id % ? = 0 AND (id / ?) % ? = ?",
-                )
+                ))
                 .bind::<Integer, _>(*tag)
                 .bind::<Integer, _>(user_id)
                 .bind::<Integer, _>(first_id.unwrap_or(0))
@@ -846,6 +848,26 @@ pub mod testing {
         tag_totals::recount(conn, user_id)?;
         Ok(inserted)
     }
+}
+
+/// `sql` with its `?` parameters as PostgreSQL numbers them (`$1`, `$2`, …)
+/// when `conn` is PostgreSQL: raw SQL reaches the engine as written.
+#[cfg(feature = "testing")]
+fn numbered(conn: &Conn, sql: &str) -> String {
+    if matches!(conn, Conn::Sqlite(_)) {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 /// `EXPLAIN QUERY PLAN` of the hot-path queries, for the tests that keep

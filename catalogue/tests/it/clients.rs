@@ -20,7 +20,7 @@ fn invoice(app: &TestApp, user: &User, client: i32, tracks: &[&Value], status: &
         diesel::sql_query(format!(
             "INSERT INTO invoice_tracks (invoice_id, track_id, active) \
              VALUES ((SELECT max(id) FROM invoices), {track}, {})",
-            i32::from(status != "void")
+            if status == "void" { "FALSE" } else { "TRUE" }
         ))
         .execute(&mut *conn)
         .unwrap();

@@ -558,7 +558,7 @@ fn invoice(app: &TestApp, user: &catalogue::User, tracks: &[&Value], status: &st
         diesel::sql_query(format!(
             "INSERT INTO invoice_tracks (invoice_id, track_id, active) \
              VALUES ((SELECT max(id) FROM invoices), {track}, {})",
-            i32::from(status != "void")
+            if status == "void" { "FALSE" } else { "TRUE" }
         ))
         .execute(&mut *conn)
         .unwrap();
@@ -995,7 +995,7 @@ async fn bulk_selects_at_most_50_000_tracks() {
         diesel::sql_query(format!(
             "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
              INSERT INTO tracks (user_id, description, started_at, ended_at, billable, currency, created_at, updated_at) \
-             SELECT {}, 'bulk', 1767225600 + i * 3600, 1767225600 + i * 3600 + 1800, 0, 'EUR', 0, 0 FROM n",
+             SELECT {}, 'bulk', 1767225600 + i * 3600, 1767225600 + i * 3600 + 1800, FALSE, 'EUR', 0, 0 FROM n",
             ada.id
         ))
         .execute(&mut *app.db.conn().unwrap())

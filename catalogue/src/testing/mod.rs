@@ -8,10 +8,15 @@ use serde_json::Value;
 use crate::db::users::add_user;
 use crate::{CallError, Clock, Ctx, Db, ToolError, User, find_tool};
 
+pub use database::TestDatabase;
+
+mod database;
+
 pub struct TestApp {
-    _dir: tempfile::TempDir,
     pub db: Db,
     pub now: Timestamp,
+    // Last: dropped after `db` (its pool) is.
+    _database: TestDatabase,
 }
 
 impl Default for TestApp {
@@ -23,13 +28,10 @@ impl Default for TestApp {
 impl TestApp {
     /// A fresh database; the clock stands at Wednesday 2026-11-25 14:30 UTC.
     pub fn new() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = Db::open(Some(
-            dir.path().join("teetrack.db").to_str().expect("utf-8 path"),
-        ))
-        .expect("open db");
+        let database = TestDatabase::new();
+        let db = Db::open(Some(database.url())).expect("open db");
         TestApp {
-            _dir: dir,
+            _database: database,
             db,
             now: "2026-11-25T14:30:00Z".parse().expect("valid instant"),
         }
