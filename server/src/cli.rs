@@ -22,7 +22,8 @@ use crate::{accounts, tools_cmd, transport};
     about = "A self-hostable time tracker served over MCP"
 )]
 pub struct Cli {
-    /// The database: a SQLite file path or `sqlite://` URL.
+    /// The database: a SQLite file path or `sqlite://` URL, or a PostgreSQL
+    /// server's `postgres://user@host/db` URL.
     /// [default: $XDG_DATA_HOME/teetrack/teetrack.db, else ~/.local/share/teetrack/teetrack.db]
     #[arg(long, global = true, env = "TEETRACK_DATABASE_URL", value_name = "URL")]
     database_url: Option<String>,

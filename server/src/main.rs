@@ -18,8 +18,14 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One line: the whole cause chain, for the operator or the MCP
-            // client's log.
-            eprintln!("teetrack: {err:#}");
+            // client's log (libpq's messages span lines; they are joined).
+            let message = format!("{err:#}");
+            let message: Vec<&str> = message
+                .split('\n')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!("teetrack: {}", message.join(" "));
             ExitCode::FAILURE
         }
     }

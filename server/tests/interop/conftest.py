@@ -3,6 +3,7 @@ token made with the CLI, as an operator would."""
 
 import os
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +35,29 @@ class Account:
 
 
 @pytest.fixture
-def account(teetrack_bin, tmp_path) -> Account:
+def database_url(tmp_path):
+    """A SQLite file of the test's own; with TEETRACK_TEST_POSTGRES set (as
+    scripts/test sets it for its PostgreSQL pass), a fresh database on that
+    server instead, dropped after the test."""
+    server = os.environ.get("TEETRACK_TEST_POSTGRES", "").strip().rstrip("/")
+    if not server:
+        yield str(tmp_path / "teetrack.db")
+        return
+    name = f"teetrack_interop_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+
+    def psql(sql: str) -> None:
+        subprocess.run(["psql", f"{server}/postgres", "-qAtc", sql], check=True, capture_output=True)
+
+    psql(f"CREATE DATABASE {name}")
+    yield f"{server}/{name}"
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def account(teetrack_bin, tmp_path, database_url) -> Account:
     """A fresh database with a user and a token, made with the CLI."""
     env = {
-        "TEETRACK_DATABASE_URL": str(tmp_path / "teetrack.db"),
+        "TEETRACK_DATABASE_URL": database_url,
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
     }

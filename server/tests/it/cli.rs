@@ -101,13 +101,23 @@ fn a_token_is_shown_once_used_by_mcp_listed_and_revoked() {
 #[test]
 fn a_bad_database_url_is_one_line_and_a_failure() {
     let t = Teetrack::new();
+    let err = t.fails(&["--database-url", "", "users", "list"]);
+    assert!(err.starts_with("teetrack: "), "{err}");
+    // A server that is not there: libpq's own reason, on one line.
     let err = t.fails(&[
         "--database-url",
-        "postgres://localhost/teetrack",
+        "postgres://nobody:secret@127.0.0.1:1/teetrack",
         "users",
         "list",
     ]);
-    assert!(err.starts_with("teetrack: "), "{err}");
+    assert!(
+        err.starts_with(
+            "teetrack: cannot open the database postgres://nobody:***@127.0.0.1:1/teetrack"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(!err.contains("secret"), "the password is not shown: {err}");
 }
 
 /// The columns of the one token in a `tokens list` under its header.

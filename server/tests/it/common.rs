@@ -1,7 +1,6 @@
 //! Runs the real `teetrack` binary against a database of its own.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -12,12 +11,14 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 
 pub struct Teetrack {
     dir: tempfile::TempDir,
+    database: catalogue::testing::TestDatabase,
 }
 
 impl Teetrack {
     pub fn new() -> Teetrack {
         Teetrack {
             dir: tempfile::tempdir().unwrap(),
+            database: catalogue::testing::TestDatabase::new(),
         }
     }
 
@@ -30,15 +31,17 @@ impl Teetrack {
             .env_remove("TEETRACK_MCP_TOKEN")
             .env_remove("TEETRACK_MCP_USER_EMAIL")
             .env_remove("RUST_LOG")
-            .env("TEETRACK_DATABASE_URL", self.db_path())
+            .env("TEETRACK_DATABASE_URL", self.db_url())
             .env("XDG_DATA_HOME", self.dir.path())
             .env("HOME", self.dir.path());
         command
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("teetrack.db")
+    /// A SQLite file of this test's, or its own PostgreSQL database.
+    pub fn db_url(&self) -> &str {
+        self.database.url()
     }
+
 
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).stdin(Stdio::null()).output().unwrap()

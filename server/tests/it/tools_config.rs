@@ -84,12 +84,12 @@ fn config_claude_code_is_the_claude_mcp_add_line() {
     let out = t.run(&["config", "claude-code"]);
     assert!(out.status.success());
     let line = String::from_utf8(out.stdout).unwrap();
-    let db = t.db_path();
+    let db = t.db_url();
     assert_eq!(
         line.trim_end(),
         format!(
             "claude mcp add teetrack -e TEETRACK_MCP_TOKEN=tt_YOUR_TOKEN -e TEETRACK_DATABASE_URL={} -- {} mcp",
-            db.display(),
+            db,
             binary().display()
         )
     );
@@ -115,7 +115,7 @@ fn config_json_clients_name_the_absolute_binary() {
         assert_eq!(server["args"], json!(["mcp"]), "{client}");
         assert_eq!(
             server["env"]["TEETRACK_DATABASE_URL"],
-            t.db_path().display().to_string(),
+            t.db_url(),
             "{client}: the database the command was run with"
         );
         if client == "vscode" {
