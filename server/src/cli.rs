@@ -62,6 +62,22 @@ enum Command {
     Tools(ToolsCommand),
     /// Print the configuration that connects a client to Teetrack.
     Config(ConfigArgs),
+    /// The database itself.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy every row of this SQLite database (--database-url, or the
+    /// default file) into an empty PostgreSQL database, which is migrated
+    /// first: the move from the embedded default to a server. One
+    /// transaction: a copy that fails leaves the target empty.
+    Copy {
+        /// The PostgreSQL database to fill: postgres://user@host/db
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,6 +351,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(command) => accounts::users(&open()?, command),
         Command::Tokens(command) => accounts::tokens(&open()?, command),
         Command::LoginCode { email } => accounts::login_code(&open()?, &email),
+        Command::Db(DbCommand::Copy { to }) => {
+            let target = catalogue::db::Location::parse(Some(&to))?;
+            anyhow::ensure!(
+                matches!(target, catalogue::db::Location::Postgres(_)),
+                "--to takes a postgres:// URL"
+            );
+            let from = open()?;
+            let to = Db::open(Some(&to))?;
+            let copied = catalogue::db::copy::copy(&from, &to)?;
+            let total: i64 = copied.iter().map(|c| c.rows).sum();
+            let rows = copied
+                .into_iter()
+                .map(|c| vec![c.table, c.rows.to_string()]);
+            accounts::table(&["TABLE", "ROWS"], rows)?;
+            accounts::output(format_args!(
+                "copied {total} rows into {}",
+                to.location().display()
+            ))
+        }
         Command::Tools(ToolsCommand::List) => tools_cmd::list(),
         Command::Tools(ToolsCommand::Export { .. }) => tools_cmd::export(),
         Command::Config(args) => {

@@ -7,6 +7,7 @@ mod backend;
 pub mod changes;
 pub mod clients;
 pub mod common;
+pub mod copy;
 pub mod day_totals;
 mod held;
 pub mod idempotency;

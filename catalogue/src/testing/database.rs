@@ -36,42 +36,53 @@ impl Default for TestDatabase {
 }
 
 impl TestDatabase {
+    /// On the run's engine.
     pub fn new() -> TestDatabase {
         match postgres_server() {
-            None => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = dir
-                    .path()
-                    .join("teetrack.db")
-                    .to_str()
-                    .expect("utf-8 path")
-                    .to_owned();
-                TestDatabase {
-                    url,
-                    kind: Kind::Sqlite(dir),
-                }
-            }
-            Some(server) => {
-                static NEXT: AtomicUsize = AtomicUsize::new(0);
-                let name = format!(
-                    "teetrack_test_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed)
-                );
-                // Before `admin`: making the template takes the same connection.
-                let template = template(server);
-                // One statement per call: several in one string would run as
-                // one transaction, which CREATE DATABASE refuses.
-                admin(server, |conn| {
-                    conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
-                    conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                })
-                .unwrap_or_else(|err| panic!("cannot create the test database {name}: {err}"));
-                TestDatabase {
-                    url: database_url(server, &name),
-                    kind: Kind::Postgres { name },
-                }
-            }
+            None => TestDatabase::sqlite(),
+            Some(server) => TestDatabase::postgres_on(server),
+        }
+    }
+
+    /// On PostgreSQL, or `None` when the run has no server.
+    pub fn postgres() -> Option<TestDatabase> {
+        postgres_server().map(TestDatabase::postgres_on)
+    }
+
+    /// A SQLite file, whatever the run's engine.
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir
+            .path()
+            .join("teetrack.db")
+            .to_str()
+            .expect("utf-8 path")
+            .to_owned();
+        TestDatabase {
+            url,
+            kind: Kind::Sqlite(dir),
+        }
+    }
+
+    fn postgres_on(server: &str) -> TestDatabase {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "teetrack_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        // Before `admin`: making the template takes the same connection.
+        let template = template(server);
+        // One statement per call: several in one string would run as one
+        // transaction, which CREATE DATABASE refuses.
+        admin(server, |conn| {
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+            conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        })
+        .unwrap_or_else(|err| panic!("cannot create the test database {name}: {err}"));
+        TestDatabase {
+            url: database_url(server, &name),
+            kind: Kind::Postgres { name },
         }
     }
 

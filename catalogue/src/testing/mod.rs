@@ -28,7 +28,11 @@ impl Default for TestApp {
 impl TestApp {
     /// A fresh database; the clock stands at Wednesday 2026-11-25 14:30 UTC.
     pub fn new() -> TestApp {
-        let database = TestDatabase::new();
+        TestApp::on(TestDatabase::new())
+    }
+
+    /// On `database` (say, a SQLite one whatever the run's engine).
+    pub fn on(database: TestDatabase) -> TestApp {
         let db = Db::open(Some(database.url())).expect("open db");
         TestApp {
             _database: database,

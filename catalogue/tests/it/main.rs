@@ -6,6 +6,7 @@ mod analytics;
 mod clear;
 mod clients;
 mod context;
+mod copy;
 mod day_totals;
 mod hardening;
 mod invoices;

@@ -42,7 +42,6 @@ impl Teetrack {
         self.database.url()
     }
 
-
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).stdin(Stdio::null()).output().unwrap()
     }
