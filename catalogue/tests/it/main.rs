@@ -13,6 +13,7 @@ mod invoices;
 mod isolation;
 mod layers;
 mod projects;
+mod races;
 mod scale;
 mod settings;
 mod tag_totals;
