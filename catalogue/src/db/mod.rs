@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod oauth;
 pub mod projects;
+pub mod rate_limits;
 pub mod reports;
 pub mod settings;
 pub mod tag_totals;

@@ -331,7 +331,7 @@ pub async fn decide(
         );
     }
     let attempts = format!("sign-in {}", pending.client.client_id);
-    if let Err(wait) = oauth.limiter.check(&attempts, std::time::Instant::now()) {
+    if let Err(wait) = oauth.limiter.allow(&attempts).await {
         return super::too_many(
             html(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -110,7 +110,7 @@ impl OAuth {
             client_metadata: register::MetadataFetcher::new(
                 settings.allow_loopback_client_metadata,
             )?,
-            limiter: RateLimiter::new(LIMIT_PER_MINUTE, LIMIT_BURST),
+            limiter: RateLimiter::new(LIMIT_PER_MINUTE, LIMIT_BURST).shared_in(&db, "oauth"),
             checked: checked::Checked::new(
                 // Without it every request asks the database, as it must.
                 catalogue::db::changes::Changes::open(&db)

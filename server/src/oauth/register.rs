@@ -78,7 +78,7 @@ fn is_loopback(url: &Url) -> bool {
 
 /// POST /oauth/register
 pub async fn register(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
-    if let Err(wait) = oauth.limiter.check("register", std::time::Instant::now()) {
+    if let Err(wait) = oauth.limiter.allow("register").await {
         return super::too_many(
             super::error(
                 StatusCode::TOO_MANY_REQUESTS,

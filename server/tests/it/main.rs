@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod docs_http;
 mod hardening;
+mod instances;
 mod mcp_http;
 mod mcp_stdio;
 mod oauth;

@@ -17,7 +17,7 @@ pub(crate) use reply::json as reply_json;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -116,7 +116,7 @@ pub async fn serve(
     let dispatcher = Arc::new(Dispatcher::new(db.clone()).with_exposure(config.exposure.clone()));
     // The web app: pages and views call the tools through this same dispatcher.
     let web = Arc::new(crate::web::Web::new(
-        db,
+        db.clone(),
         Arc::clone(&dispatcher),
         Arc::clone(&oauth),
         ENDPOINT,
@@ -125,8 +125,10 @@ pub async fn serve(
         dispatcher,
         oauth: Arc::clone(&oauth),
         origins: OriginPolicy::new(loopback, &config.allowed_origins),
-        limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst),
-        auth_failures: RateLimiter::new(config.auth_failures_per_minute, config.auth_failure_burst),
+        limiter: RateLimiter::new(config.rate_per_minute, config.rate_burst)
+            .shared_in(&db, "requests"),
+        auth_failures: RateLimiter::new(config.auth_failures_per_minute, config.auth_failure_burst)
+            .shared_in(&db, "auth-failures"),
         max_body_bytes: config.max_body_bytes,
     });
     let router = Router::new()
@@ -226,21 +228,21 @@ async fn answer(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip());
     if let Some(address) = address
-        && let Err(wait) = app.auth_failures.peek(address, Instant::now())
+        && let Err(wait) = app.auth_failures.allows(&address.to_string()).await
     {
         return too_many(
             "too many failed authentications from this address; wait before trying again",
             wait,
         );
     }
-    if let Err(wait) = app.limiter.check(token, Instant::now()) {
+    if let Err(wait) = app.limiter.allow(token).await {
         return too_many("too many requests for this token; slow down", wait);
     }
     let principal = match authenticate(&app.oauth, token).await {
         Ok(principal) => principal,
         Err((response, failed)) => {
             if let (true, Some(address)) = (failed, address) {
-                let _ = app.auth_failures.check(address, Instant::now());
+                let _ = app.auth_failures.allow(&address.to_string()).await;
             }
             return response;
         }

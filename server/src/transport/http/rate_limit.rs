@@ -1,14 +1,23 @@
-//! A token bucket per API token (and, for failed authentications, per client
-//! address). It lives in this process: behind a load
-//! balancer each instance enforces it on its own share of the requests, so
-//! the effective limit is the per-instance one times the instances a client
-//! reaches. That is enough to stop a runaway client; a hard global quota
-//! would need shared state (the database), which a request must not wait on.
+//! A request limit per API token (and, for failed authentications, per
+//! client address; for OAuth registrations and sign-ins, per flow).
+//!
+//! On SQLite (one `teetrack serve` on one file) a token bucket in this
+//! process. On PostgreSQL, where any number of instances share the database
+//! behind a load balancer, a per-instance bucket would allow N times the
+//! limit; there the limit is kept in the database (`db::rate_limits`: one
+//! upsert per request on an unlogged table, about a round trip), so it holds
+//! across instances. Should the database not answer, the instance's own
+//! bucket decides, rather than let everything through or refuse everything.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use catalogue::Db;
+use catalogue::db::rate_limits::{self, Rate};
+use sha2::{Digest as _, Sha256};
 
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -17,7 +26,22 @@ pub struct RateLimiter {
     /// Keyed by a keyed hash of the token: the token itself is never kept.
     buckets: Mutex<HashMap<u64, Bucket>>,
     hasher: RandomState,
+    /// PostgreSQL: the limit every instance shares.
+    shared: Option<Shared>,
 }
+
+#[derive(Debug)]
+struct Shared {
+    db: Db,
+    /// Tells this limiter's keys from another's in the one table.
+    name: &'static str,
+    rate: Rate,
+    /// Requests since the table was last pruned.
+    since_prune: AtomicU64,
+}
+
+/// Shared checks between prunes of the keys that are full again.
+const PRUNE_EVERY: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug)]
 struct Bucket {
@@ -36,17 +60,85 @@ impl RateLimiter {
             burst: f64::from(burst.max(1)),
             buckets: Mutex::default(),
             hasher: RandomState::new(),
+            shared: None,
         }
+    }
+
+    /// On PostgreSQL, the limit is kept in `db` under `name`, for every
+    /// instance at once; on SQLite, in this process as before.
+    pub fn shared_in(mut self, db: &Db, name: &'static str) -> RateLimiter {
+        if matches!(db.location(), catalogue::db::Location::Postgres(_)) {
+            let per_minute = (self.per_second * 60.0).round().max(1.0);
+            self.shared = Some(Shared {
+                db: db.clone(),
+                name,
+                rate: Rate {
+                    interval_ms: (60_000.0 / per_minute).round() as i64,
+                    burst: self.burst as i64,
+                },
+                since_prune: AtomicU64::new(0),
+            });
+        }
+        self
+    }
+
+    /// Takes one request from `credential`'s allowance, wherever it is kept.
+    pub async fn allow(&self, credential: &str) -> Result<(), Duration> {
+        self.decide(credential, true).await
+    }
+
+    /// Whether `credential` has a request left, without taking it.
+    pub async fn allows(&self, credential: &str) -> Result<(), Duration> {
+        self.decide(credential, false).await
+    }
+
+    async fn decide(&self, credential: &str, take: bool) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            let key = format!(
+                "{:x}",
+                Sha256::new()
+                    .chain_update(shared.name)
+                    .chain_update([0])
+                    .chain_update(credential)
+                    .finalize()
+            );
+            let rate = shared.rate;
+            let prune =
+                take && shared.since_prune.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0;
+            let now_ms = jiff::Timestamp::now().as_millisecond();
+            let decided = shared
+                .db
+                .run(move |conn| {
+                    if prune {
+                        rate_limits::prune(conn, now_ms)?;
+                    }
+                    Ok::<_, catalogue::ToolError>(rate_limits::take(
+                        conn, &key, rate, now_ms, take,
+                    )?)
+                })
+                .await;
+            match decided {
+                Ok(outcome) => {
+                    return outcome.map_err(|ms| Duration::from_millis(ms.max(0) as u64));
+                }
+                Err(err) => {
+                    tracing::warn!(error = ?err, "shared rate limit unavailable; this instance's own decides")
+                }
+            }
+        }
+        self.take(credential, Instant::now(), take)
     }
 
     /// Takes one request from `credential`'s bucket, or says how long to
     /// wait for the next one.
-    pub fn check(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
+    #[cfg(test)]
+    fn check(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
         self.take(credential, now, true)
     }
 
     /// Whether `credential`'s bucket has a request left, without taking it.
-    pub fn peek(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
+    #[cfg(test)]
+    fn peek(&self, credential: impl Hash, now: Instant) -> Result<(), Duration> {
         self.take(credential, now, false)
     }
 
