@@ -9,7 +9,8 @@
 //! cargo run --release -p teetrack-bench -- 200000   # N, default 1,000,000
 //! ```
 //! `TEETRACK_BENCH_DB=path` keeps the database file (and reuses it when it
-//! already holds the data); `TEETRACK_BENCH_ITERS` sets the samples per call
+//! already holds the data); a `postgres://` URL there runs it all on
+//! PostgreSQL (an empty database, or one a previous run filled); `TEETRACK_BENCH_ITERS` sets the samples per call
 //! (default 30; slow calls stop after ~15 s of samples, at least 3).
 //!
 //! Last, the cost of durability on this disk: one-row commits in WAL mode
@@ -63,7 +64,12 @@ fn main() -> anyhow::Result<()> {
     let big = account(&db, "big@example.com", n, now)?;
     let _second = account(&db, "second@example.com", n / 10, now)?;
     let small = account(&db, "small@example.com", 1_000, now)?;
-    // Statistics for the planner, as a restart of the server gathers them.
+    // Statistics for the planner, as a restart of the server gathers them
+    // (SQLite), or as autovacuum would soon after a bulk load (PostgreSQL).
+    if let catalogue::db::Location::Postgres(_) = db.location() {
+        use diesel::connection::SimpleConnection as _;
+        db.conn()?.batch_execute("ANALYZE")?;
+    }
     drop(db);
     let db = Db::open(Some(&path))?;
     println!(

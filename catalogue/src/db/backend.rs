@@ -80,16 +80,20 @@ impl Location {
     /// is the engine's own (`MultiConnection::establish` tries each engine
     /// in turn and reports only the last).
     pub fn connect(&self) -> diesel::ConnectionResult<Conn> {
-        let mut conn = match self {
-            Location::Sqlite(path) => {
-                Conn::Sqlite(SqliteConnection::establish(&path.to_string_lossy())?)
-            }
-            Location::Postgres(url) => Conn::Pg(PgConnection::establish(url)?),
-        };
+        let mut conn = self.establish()?;
         Setup::default()
             .apply(&mut conn)
             .map_err(|err| diesel::ConnectionError::BadConnection(err.to_string()))?;
         Ok(conn)
+    }
+
+    fn establish(&self) -> diesel::ConnectionResult<Conn> {
+        Ok(match self {
+            Location::Sqlite(path) => {
+                Conn::Sqlite(SqliteConnection::establish(&path.to_string_lossy())?)
+            }
+            Location::Postgres(url) => Conn::Pg(PgConnection::establish(url)?),
+        })
     }
 }
 
@@ -139,15 +143,10 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<Conn, r2d2::Error> {
-        let mut conn = match &self.location {
-            Location::Sqlite(path) => Conn::Sqlite(
-                SqliteConnection::establish(&path.to_string_lossy())
-                    .map_err(r2d2::Error::ConnectionError)?,
-            ),
-            Location::Postgres(url) => {
-                Conn::Pg(PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?)
-            }
-        };
+        let mut conn = self
+            .location
+            .establish()
+            .map_err(r2d2::Error::ConnectionError)?;
         self.setup
             .apply(&mut conn)
             .map_err(r2d2::Error::QueryError)?;
@@ -212,6 +211,12 @@ impl Setup {
     }
 }
 
+/// Refreshes SQLite's planner statistics as each pooled connection closes,
+/// as SQLite recommends for long-lived connections (PostgreSQL's
+/// autovacuum does this by itself).
+#[derive(Debug)]
+pub(super) struct Optimize;
+
 impl r2d2::CustomizeConnection<Conn, r2d2::Error> for Optimize {
     fn on_release(&self, mut conn: Conn) {
         if let Conn::Sqlite(conn) = &mut conn
@@ -221,12 +226,6 @@ impl r2d2::CustomizeConnection<Conn, r2d2::Error> for Optimize {
         }
     }
 }
-
-/// Refreshes SQLite's planner statistics as each pooled connection closes,
-/// as SQLite recommends for long-lived connections (PostgreSQL's
-/// autovacuum does this by itself).
-#[derive(Debug)]
-pub(super) struct Optimize;
 
 /// Refresh the planner's statistics where tables changed (SQLite's own
 /// `ANALYZE` scheduler).
