@@ -339,35 +339,52 @@ pub fn insert(
     Ok(id)
 }
 
-/// Append lines after the invoice's last one, locking their tracks.
+/// Append lines after the invoice's last one, locking their tracks. A few
+/// statements whatever the number of lines (an invoice grouped by track has
+/// one per track): on a server engine each statement is a round trip.
 pub fn add_lines(conn: &mut Conn, invoice_id: i32, lines: &[NewLine]) -> Result<(), ToolError> {
     let last: Option<i32> = invoice_lines::table
         .filter(invoice_lines::invoice_id.eq(invoice_id))
         .select(diesel::dsl::max(invoice_lines::position))
         .first(conn)?;
-    let mut position = last.unwrap_or(0);
-    for line in lines {
-        position += 1;
-        let line_id: i32 = diesel::insert_into(invoice_lines::table)
-            .values((
+    let first = last.unwrap_or(0) + 1;
+    let position = |i: usize| first + i as i32;
+    let rows: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            (
                 invoice_lines::invoice_id.eq(invoice_id),
-                invoice_lines::position.eq(position),
+                invoice_lines::position.eq(position(i)),
                 invoice_lines::description.eq(&line.description),
                 invoice_lines::quantity.eq(line.quantity.to_string()),
                 invoice_lines::unit_price.eq(line.unit_price.to_string()),
                 invoice_lines::amount.eq(line.amount.to_string()),
                 invoice_lines::project_id.eq(line.project_id),
-            ))
-            .returning(invoice_lines::id)
-            .get_result(conn)?;
-        let locks: Vec<_> = line
-            .track_ids
-            .iter()
-            .map(|track| (*track, Some(line_id)))
-            .collect();
-        lock_tracks(conn, invoice_id, &locks)?;
+            )
+        })
+        .collect();
+    // Each new line's id by its position: the order of RETURNING rows is
+    // not promised.
+    let mut ids: HashMap<i32, i32> = HashMap::with_capacity(rows.len());
+    for chunk in insert_chunks(&rows, 7) {
+        // Multi-row VALUES: spelt once per engine (see `per_backend!`).
+        let made: Vec<(i32, i32)> =
+            crate::per_backend!(conn, |c| diesel::insert_into(invoice_lines::table)
+                .values(chunk)
+                .returning((invoice_lines::position, invoice_lines::id))
+                .get_results(c))?;
+        ids.extend(made);
     }
-    Ok(())
+    let locks: Vec<(i32, Option<i32>)> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, line)| {
+            let line_id = ids.get(&position(i)).copied();
+            line.track_ids.iter().map(move |track| (*track, line_id))
+        })
+        .collect();
+    lock_tracks(conn, invoice_id, &locks)
 }
 
 /// Put `(track, line)` pairs on an invoice. A track already on another

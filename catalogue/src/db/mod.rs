@@ -67,11 +67,12 @@ impl Db {
             // pool open another in the background, three connections (three
             // reads of the schema) before the first request was read.
             .min_idle(Some(0))
-            // A SQLite file does not drop connections, and a dropped
-            // PostgreSQL connection shows as broken after its failed query
-            // (the pool then closes it); a check query per checkout would
-            // double the cost of a small tool call.
-            .test_on_check_out(false)
+            // A SQLite file does not drop connections: a check query per
+            // checkout would double the cost of a small tool call. A
+            // PostgreSQL server does (a restart, a proxy's idle timeout), and
+            // libpq does not reconnect: each checkout checks (`SELECT 1`, one
+            // round trip), and a dead connection is replaced, not handed out.
+            .test_on_check_out(matches!(location, Location::Postgres(_)))
             .connection_customizer(Box::new(backend::Optimize))
             .build_unchecked(backend::Manager::new(location.clone()));
         // A server that cannot be reached (or refuses us) is reported with

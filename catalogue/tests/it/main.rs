@@ -12,6 +12,7 @@ mod hardening;
 mod invoices;
 mod isolation;
 mod layers;
+mod postgres;
 mod projects;
 mod races;
 mod scale;
