@@ -1,7 +1,7 @@
 //! Three `teetrack serve` instances on one PostgreSQL database, clients
 //! spread round-robin across them, everything at once: every track billed
-//! once, invoice numbers gapless, no user above `max_active_timers`, a
-//! refresh token redeemed once, the rate limit holding across instances, no
+//! once, invoice numbers gapless, no user above `max_active_timers`, an
+//! authorization code and a refresh token each redeemed once, the rate limit holding across instances, no
 //! 5xx. Runs in the PostgreSQL pass of `scripts/test` (TEETRACK_TEST_POSTGRES).
 
 use std::sync::Arc;
@@ -154,16 +154,80 @@ async fn three_instances_on_one_postgres_database_keep_every_invariant() {
         "max_active_timers is 1"
     );
 
-    // A refresh token presented to the three instances at once: once.
-    let refresh = {
+    // An authorization code, then the refresh token its exchange gave,
+    // each presented to the three instances at once: each redeemed once.
+    let verifier = "v".repeat(43);
+    let (client_id, code) = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
         let conn = &mut db.conn().unwrap();
         let now = jiff::Timestamp::now();
         let client =
             oauth::register_client(conn, "Claude", &["https://claude.ai/cb".into()], None, now)
                 .unwrap();
         let user = catalogue::db::users::find_by_email(conn, "ada@example.com").unwrap();
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()));
         let auth = Authorization {
             client_id: client.client_id.clone(),
+            user_id: user.id,
+            redirect_uri: "https://claude.ai/cb".into(),
+            code_challenge: challenge,
+            resource: servers[0].url.clone(),
+            scope: "tracks:read".into(),
+        };
+        (
+            client.client_id,
+            oauth::create_code(conn, &auth, 120, now).unwrap(),
+        )
+    };
+    let http = reqwest::Client::new();
+    let race = |form: Vec<(&'static str, String)>| {
+        let handles: Vec<_> = (0..6)
+            .map(|round| {
+                let (http, url, form) = (
+                    http.clone(),
+                    format!("{}/oauth/token", servers[round % 3].base),
+                    form.clone(),
+                );
+                tokio::spawn(async move {
+                    let response = http.post(url).form(&form).send().await.unwrap();
+                    let status = response.status().as_u16();
+                    (status, response.text().await.unwrap_or_default())
+                })
+            })
+            .collect();
+        async move {
+            let mut answers = Vec::new();
+            for handle in handles {
+                answers.push(handle.await.unwrap());
+            }
+            answers
+        }
+    };
+    let exchanged = race(vec![
+        ("grant_type", "authorization_code".into()),
+        ("code", code),
+        ("code_verifier", verifier.clone()),
+        ("redirect_uri", "https://claude.ai/cb".into()),
+        ("client_id", client_id.clone()),
+    ])
+    .await;
+    assert!(exchanged.iter().all(|(s, _)| *s < 500), "{exchanged:?}");
+    let granted: Vec<_> = exchanged.iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(
+        granted.len(),
+        1,
+        "the code is exchanged once: {exchanged:?}"
+    );
+    // (A second use of a code revokes the grant of its first: the pair
+    // issued may already be void. A fresh pair for the refresh race.)
+    let refresh = {
+        let conn = &mut db.conn().unwrap();
+        let now = jiff::Timestamp::now();
+        let user = catalogue::db::users::find_by_email(conn, "ada@example.com").unwrap();
+        let auth = Authorization {
+            client_id: client_id.clone(),
             user_id: user.id,
             redirect_uri: "https://claude.ai/cb".into(),
             code_challenge: "challenge".into(),
@@ -175,41 +239,21 @@ async fn three_instances_on_one_postgres_database_keep_every_invariant() {
             access_secs: 3600,
             refresh_secs: 86400,
         };
-        let pair =
-            oauth::exchange_code(conn, &code, life, now, |_| Ok::<_, OAuthError>(())).unwrap();
-        (client.client_id, pair.refresh_token)
+        oauth::exchange_code(conn, &code, life, now, |_| Ok::<_, OAuthError>(()))
+            .unwrap()
+            .refresh_token
     };
-    let http = reqwest::Client::new();
-    let mut redeems = Vec::new();
-    for round in 0..6 {
-        let (http, url) = (
-            http.clone(),
-            format!("{}/oauth/token", servers[round % 3].base),
-        );
-        let (client_id, token) = refresh.clone();
-        redeems.push(tokio::spawn(async move {
-            let response = http
-                .post(url)
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", token.as_str()),
-                    ("client_id", client_id.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            response.status().as_u16()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for redeem in redeems {
-        statuses.push(redeem.await.unwrap());
-    }
-    assert!(statuses.iter().all(|s| *s < 500), "{statuses:?}");
+    let refreshed = race(vec![
+        ("grant_type", "refresh_token".into()),
+        ("refresh_token", refresh),
+        ("client_id", client_id),
+    ])
+    .await;
+    assert!(refreshed.iter().all(|(s, _)| *s < 500), "{refreshed:?}");
     assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
+        refreshed.iter().filter(|(s, _)| *s == 200).count(),
         1,
-        "{statuses:?}"
+        "the refresh token is redeemed once: {refreshed:?}"
     );
 
     // One fresh token, 90 requests spread over the three instances: the
