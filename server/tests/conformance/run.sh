@@ -43,15 +43,27 @@ export TEETRACK_CONFORMANCE_FIXTURES=1
 
 WORK=$(mktemp -d)
 PIDS=()
+PG_DB=
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$WORK"
+    if [ -n "$PG_DB" ]; then
+        psql "${TEETRACK_TEST_POSTGRES%/}/postgres" -qAtc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null || true
+    fi
 }
 trap cleanup EXIT
 
 RESULTS=${CONFORMANCE_RESULTS:-$WORK}
-export TEETRACK_DATABASE_URL=$WORK/teetrack.db
+# A SQLite file; with TEETRACK_TEST_POSTGRES (scripts/test's PostgreSQL
+# pass), a fresh database on that server.
+if [ -n "${TEETRACK_TEST_POSTGRES:-}" ]; then
+    PG_DB=teetrack_conformance_$$
+    psql "${TEETRACK_TEST_POSTGRES%/}/postgres" -qAtc "CREATE DATABASE $PG_DB" >/dev/null
+    export TEETRACK_DATABASE_URL=${TEETRACK_TEST_POSTGRES%/}/$PG_DB
+else
+    export TEETRACK_DATABASE_URL=$WORK/teetrack.db
+fi
 "$TEETRACK_BIN" users add conformance@example.com --name Conformance >/dev/null
 "$TEETRACK_BIN" users set-tier conformance@example.com business >/dev/null
 TOKEN=$("$TEETRACK_BIN" tokens create conformance@example.com --name conformance 2>/dev/null)
