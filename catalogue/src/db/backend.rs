@@ -7,7 +7,7 @@
 //! What the two engines do differently lives in this module: opening and
 //! setting up a connection, migrations, how a write transaction keeps the
 //! product's invariants, and the few statements diesel cannot express for
-//! both at once ([`per_backend!`](crate::per_backend)).
+//! both at once (`per_backend!`).
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +30,6 @@ pub type Backend = multi_connection_impl::MultiBackend;
 /// Runs `$body` with `$c` bound to the concrete connection inside `$conn`:
 /// for the statements `MultiConnection` cannot express (upserts, `RETURNING`,
 /// multi-row inserts). The body is compiled once per engine.
-#[macro_export]
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -39,6 +38,7 @@ macro_rules! per_backend {
         }
     };
 }
+pub(crate) use per_backend;
 
 /// Which engine a `TEETRACK_DATABASE_URL` names.
 #[derive(Clone, Debug, PartialEq, Eq)]

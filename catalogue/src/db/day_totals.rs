@@ -262,7 +262,7 @@ fn rebuild(
         .collect();
     for chunk in insert_chunks(&rows, 10) {
         // Multi-row VALUES: spelt once per engine (see `per_backend!`).
-        crate::per_backend!(conn, |c| diesel::insert_into(day_totals::table)
+        super::per_backend!(conn, |c| diesel::insert_into(day_totals::table)
             .values(chunk)
             .execute(c))?;
     }

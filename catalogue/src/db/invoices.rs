@@ -370,7 +370,7 @@ pub fn add_lines(conn: &mut Conn, invoice_id: i32, lines: &[NewLine]) -> Result<
     for chunk in insert_chunks(&rows, 7) {
         // Multi-row VALUES: spelt once per engine (see `per_backend!`).
         let made: Vec<(i32, i32)> =
-            crate::per_backend!(conn, |c| diesel::insert_into(invoice_lines::table)
+            super::per_backend!(conn, |c| diesel::insert_into(invoice_lines::table)
                 .values(chunk)
                 .returning((invoice_lines::position, invoice_lines::id))
                 .get_results(c))?;
@@ -407,7 +407,7 @@ pub fn lock_tracks(
         .collect();
     for rows in insert_chunks(&rows, 4) {
         // Multi-row VALUES: spelt once per engine (see `per_backend!`).
-        crate::per_backend!(conn, |c| diesel::insert_into(invoice_tracks::table)
+        super::per_backend!(conn, |c| diesel::insert_into(invoice_tracks::table)
             .values(rows)
             .execute(c))
         .map_err(|e| {

@@ -26,6 +26,7 @@ pub mod web;
 use anyhow::Context as _;
 use diesel::r2d2::{Pool, PooledConnection};
 
+pub(crate) use backend::per_backend;
 pub use backend::{Backend, Conn, Location, Lock, schema_version};
 pub use common::write_or_preview;
 pub use users::User;

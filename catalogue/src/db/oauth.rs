@@ -144,7 +144,7 @@ pub fn save_metadata_client(
     // An upsert: two instances fetching the same document at once both
     // succeed. Spelt once per engine (`per_backend!`): diesel's ON CONFLICT
     // does not go through the connection of both.
-    crate::per_backend!(conn, |c| diesel::insert_into(oauth_clients::table)
+    super::per_backend!(conn, |c| diesel::insert_into(oauth_clients::table)
         .values((
             oauth_clients::client_id.eq(url),
             oauth_clients::kind.eq("cimd"),
@@ -420,7 +420,7 @@ fn issue_pair(
 ) -> QueryResult<TokenPair> {
     let access_token = secret(ACCESS_PREFIX);
     let refresh_token = secret(REFRESH_PREFIX);
-    crate::per_backend!(conn, |c| diesel::insert_into(oauth_tokens::table)
+    super::per_backend!(conn, |c| diesel::insert_into(oauth_tokens::table)
         .values(&vec![
             (
                 oauth_tokens::grant_id.eq(grant),

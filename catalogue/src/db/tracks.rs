@@ -219,7 +219,7 @@ fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> 
         .collect();
     for rows in insert_chunks(&rows, 2) {
         // Multi-row VALUES: spelt once per engine (see `per_backend!`).
-        crate::per_backend!(conn, |c| diesel::insert_into(track_tags::table)
+        super::per_backend!(conn, |c| diesel::insert_into(track_tags::table)
             .values(rows)
             .execute(c))?;
     }

@@ -25,9 +25,18 @@ pub struct TestDatabase {
 
 #[derive(Debug)]
 enum Kind {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { name: String },
+    /// The file's directory, deleted when dropped.
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        name: String,
+    },
 }
+
+/// The session advisory lock test processes take to make the template one
+/// at a time (any number they all agree on: "ttmp" in ASCII).
+const TEMPLATE_LOCK: i64 = 0x7474_6d70;
 
 impl Default for TestDatabase {
     fn default() -> Self {
@@ -60,7 +69,7 @@ impl TestDatabase {
             .to_owned();
         TestDatabase {
             url,
-            kind: Kind::Sqlite(dir),
+            kind: Kind::Sqlite { _dir: dir },
         }
     }
 
@@ -157,9 +166,9 @@ fn template(server: &str) -> &'static str {
     TEMPLATE.get_or_init(|| {
         let name = format!("teetrack_template_{}", crate::db::schema_version());
         let made = admin(server, |conn| {
-            conn.batch_execute("SELECT pg_advisory_lock(1953784684)")?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))?;
             let made = make_template(server, conn, &name);
-            conn.batch_execute("SELECT pg_advisory_unlock(1953784684)")?;
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))?;
             made
         });
         made.unwrap_or_else(|err| panic!("cannot make the template database {name}: {err}"));
@@ -170,15 +179,14 @@ fn template(server: &str) -> &'static str {
 fn make_template(server: &str, conn: &mut PgConnection, name: &str) -> QueryResult<()> {
     #[derive(QueryableByName)]
     struct Found {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        #[allow(dead_code)]
-        one: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
     }
-    let exists = diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
+    let exists = diesel::sql_query("SELECT COUNT(*) AS count FROM pg_database WHERE datname = $1")
         .bind::<diesel::sql_types::Text, _>(name)
-        .get_result::<Found>(conn)
-        .optional()?
-        .is_some();
+        .get_result::<Found>(conn)?
+        .count
+        > 0;
     if exists {
         return Ok(());
     }
