@@ -1,11 +1,11 @@
 //! Persistence helpers every area's queries share.
 
 use super::Conn;
+use crate::{ErrorCode, ToolError};
 
 // SQL's lower(): ASCII-only case folding on both engines (PostgreSQL's
 // columns are COLLATE "C"), so case-insensitive names and orders agree.
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-use crate::{ErrorCode, ToolError};
 
 /// A unique index that still refuses a name (two writers at once) is a `conflict` too.
 pub fn unique_conflict(kind: &str, name: &str, err: diesel::result::Error) -> ToolError {
