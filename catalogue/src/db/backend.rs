@@ -27,9 +27,14 @@ pub enum Conn {
 /// The backend of [`Conn`], for boxed queries and `check_for_backend`.
 pub type Backend = multi_connection_impl::MultiBackend;
 
-/// Runs `$body` with `$c` bound to the concrete connection inside `$conn`:
-/// for the statements `MultiConnection` cannot express (upserts, `RETURNING`,
-/// multi-row inserts). The body is compiled once per engine.
+/// Runs `$body` with `$c` bound to the concrete connection inside `$conn`.
+/// The body is compiled once per engine. For the statements
+/// `MultiConnection` cannot express (upserts, `RETURNING`, multi-row
+/// inserts), and for those on a path every call takes: through
+/// `MultiConnection` a statement has its SQL built twice (to learn whether
+/// it may be cached, then to bind it) before the engine's cache is asked,
+/// where the engine's own connection finds a statement of static shape by
+/// its type, building nothing. That building was a third of a small read.
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -230,9 +235,20 @@ impl r2d2::CustomizeConnection<Conn, r2d2::Error> for Optimize {
 /// Refresh the planner's statistics where tables changed (SQLite's own
 /// `ANALYZE` scheduler).
 const OPTIMIZE: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize;";
-/// At start: every table, not only those this connection read (0x10000),
+/// [`refresh_statistics`]: every table, not only those this connection read (0x10000),
 /// and ANALYZE where needed (0x02).
 const OPTIMIZE_ALL: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
+
+/// The planner needs statistics to choose between the tracks indexes on a
+/// large history; `PRAGMA optimize` gathers them (ANALYZE) only for tables
+/// that changed enough since the last time, bounded by `analysis_limit`.
+/// PostgreSQL's autovacuum does this by itself.
+pub(super) fn refresh_statistics(conn: &mut Conn) -> diesel::QueryResult<()> {
+    match conn {
+        Conn::Sqlite(conn) => conn.batch_execute(OPTIMIZE_ALL),
+        Conn::Pg(_) => Ok(()),
+    }
+}
 
 // ------------------------------------------------------------ migrations
 
@@ -256,11 +272,6 @@ pub(super) fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
         Conn::Sqlite(conn) => {
             conn.run_pending_migrations(SQLITE_MIGRATIONS)
                 .map_err(|err| anyhow::anyhow!("{err}"))?;
-            // The planner needs statistics to choose between the tracks
-            // indexes on a large history; `PRAGMA optimize` gathers them
-            // (ANALYZE) only for tables that changed enough since the last
-            // time, bounded by `analysis_limit`: cheap at every start.
-            conn.batch_execute(OPTIMIZE_ALL).context("cannot analyze")?;
         }
         Conn::Pg(conn) => {
             conn.batch_execute(&format!("SELECT pg_advisory_lock({LOCK_CLASS_STARTUP}, 0)"))?;

@@ -32,10 +32,12 @@ struct SettingsRow {
 }
 
 pub fn get(conn: &mut Conn, user_id: i32) -> Result<Settings, ToolError> {
-    let row: SettingsRow = user_settings::table
+    // Every call reads it: spelt per engine, so that SQLite finds the
+    // statement it keeps prepared without building its SQL (see `per_backend!`).
+    let row: SettingsRow = super::per_backend!(conn, |c| user_settings::table
         .find(user_id)
         .select(SettingsRow::as_select())
-        .first(conn)?;
+        .first(c))?;
     // Values were validated on the way in; a zone that has since left the
     // tz database falls back to UTC rather than failing every call.
     let time_zone = jiff::tz::TimeZone::get(&row.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -64,9 +64,9 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     for chunk in chunks(&project_ids) {
         let named = projects::table.select((projects::id, projects::name));
         project_names.extend(match chunk {
-            [one] => named
+            [one] => super::per_backend!(conn, |c| named
                 .filter(projects::id.eq(one))
-                .load::<(i32, String)>(conn)?,
+                .load::<(i32, String)>(c))?,
             _ => named
                 .filter(projects::id.eq_any(chunk))
                 .load::<(i32, String)>(conn)?,
@@ -79,9 +79,9 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
             .order((track_tags::track_id, tags::name))
             .select((track_tags::track_id, tags::id, tags::name));
         let rows = match chunk {
-            [one] => tagged
+            [one] => super::per_backend!(conn, |c| tagged
                 .filter(track_tags::track_id.eq(one))
-                .load::<(i32, i32, String)>(conn)?,
+                .load::<(i32, i32, String)>(c))?,
             _ => tagged
                 .filter(track_tags::track_id.eq_any(chunk))
                 .load::<(i32, i32, String)>(conn)?,
@@ -126,7 +126,13 @@ pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
 
 /// The user's running timers, oldest first.
 pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
-    let mut rows: Vec<Row> = running_query(user_id).select(Row::as_select()).load(conn)?;
+    // What every timer call and `get_context` read first: not boxed, and
+    // spelt per engine (see `per_backend!`); the same rows as `running_query`.
+    let mut rows: Vec<Row> = super::per_backend!(conn, |c| tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::ended_at.is_null())
+        .select(Row::as_select())
+        .load(c))?;
     rows.sort_unstable_by_key(|r| (r.started_at, r.id));
     Ok(hydrate(conn, rows)?)
 }
