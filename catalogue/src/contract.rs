@@ -36,7 +36,13 @@ pub struct ToolDef {
 
 inventory::collect!(ToolDef);
 
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>>;
+/// A tool's result as JSON text, serialised once, straight from its output
+/// type: the server splices it into the response as `structuredContent`
+/// (and escapes it once more as the text content) instead of building a
+/// `Value` tree, writing it out twice and dropping it.
+pub type Json = Box<serde_json::value::RawValue>;
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Json, CallError>> + Send>>;
 
 impl ToolDef {
     /// The declared area, else the module after `tools::` (a tool in
@@ -72,11 +78,19 @@ impl ToolDef {
         })
     }
 
+    /// [`ToolDef::call_json`], its result read into a `Value`: for the
+    /// callers that look inside it (the web app, resources, tests).
+    pub async fn call(&self, ctx: Ctx, args: Value) -> Result<Value, CallError> {
+        let json = self.call_json(ctx, args).await?;
+        serde_json::from_str(json.get())
+            .map_err(|err| ToolError::internal(format!("result not readable: {err}")).into())
+    }
+
     /// Call the tool as `ctx`'s user: the tier gate first, then the handler.
     /// A bounded read runs where it is called, its queries on an idle
     /// connection; any other tool on one blocking thread holding one
     /// connection for all of its work (see `db::held`).
-    pub async fn call(&self, ctx: Ctx, args: Value) -> Result<Value, CallError> {
+    pub async fn call_json(&self, ctx: Ctx, args: Value) -> Result<Json, CallError> {
         if ctx.user().tier < self.tier {
             return Err(ToolError::tier_required(self.name, self.tier).into());
         }
@@ -239,9 +253,9 @@ fn input_schema_cached<T: ToolInput>() -> std::sync::Arc<Value> {
     schema
 }
 
-pub fn finish<R: ToolReturn>(returned: R) -> Result<Value, CallError> {
+pub fn finish<R: ToolReturn>(returned: R) -> Result<Json, CallError> {
     let output = returned.into_result()?;
-    serde_json::to_value(output)
+    serde_json::value::to_raw_value(&output)
         .map_err(|err| ToolError::internal(format!("result not serialisable: {err}")).into())
 }
 

@@ -46,7 +46,7 @@ pub mod time;
 pub mod tools;
 pub mod tracking;
 
-pub use contract::{NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
+pub use contract::{Json, NoArgs, Tier, ToolDef, ToolInput, ToolOutput, ToolReturn};
 pub use ctx::{Clock, Ctx, Progress};
 pub use db::{Db, User};
 pub use error::{CallError, ErrorCode, ToolError};

@@ -72,28 +72,49 @@ pub fn apply(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError
     change(conn, user_id, ids, false)
 }
 
+/// Add what a track just inserted adds, from its own figures: nothing to
+/// read back (a read whose plan would follow statistics perhaps taken when
+/// the history was small).
+pub fn apply_new(conn: &mut Conn, user_id: i32, track: &Stopped) -> Result<(), ToolError> {
+    keep(conn, user_id, false, |_| Ok(vec![track.clone()]))
+}
+
 fn change(conn: &mut Conn, user_id: i32, ids: &[i32], retract: bool) -> Result<(), ToolError> {
     if ids.is_empty() {
         return Ok(());
     }
+    keep(conn, user_id, retract, |conn| {
+        let mut stopped_tracks = Vec::new();
+        for chunk in chunks(ids) {
+            let rows: Vec<StoppedRow> = tracks::table
+                .filter(tracks::user_id.eq(user_id))
+                .filter(tracks::id.eq_any(chunk))
+                .filter(tracks::ended_at.is_not_null())
+                .select(STOPPED_COLUMNS)
+                .load(conn)?;
+            stopped_tracks.extend(rows.into_iter().map(stopped));
+        }
+        Ok(stopped_tracks)
+    })
+}
+
+/// Moves the user's rows by what the tracks `read` gives add (or, with
+/// `retract`, take away); nothing when the user's rows are out of date.
+fn keep(
+    conn: &mut Conn,
+    user_id: i32,
+    retract: bool,
+    read: impl FnOnce(&mut Conn) -> QueryResult<Vec<Stopped>>,
+) -> Result<(), ToolError> {
     let settings = settings::get(conn, user_id)?;
     let basis = rollup::basis(&settings.time_zone_name, settings.rounding);
     if stored_basis(conn, user_id)?.as_deref() != Some(basis.as_str()) {
         return Ok(());
     }
     let mut delta: BTreeMap<DayKey, Figures> = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let rows: Vec<StoppedRow> = tracks::table
-            .filter(tracks::user_id.eq(user_id))
-            .filter(tracks::id.eq_any(chunk))
-            .filter(tracks::ended_at.is_not_null())
-            .select(STOPPED_COLUMNS)
-            .load(conn)?;
-        for row in rows {
-            let (key, figures) =
-                rollup::contribution(&stopped(row), &settings.time_zone, settings.rounding);
-            delta.entry(key).or_default().merge(&figures, false);
-        }
+    for track in read(conn)? {
+        let (key, figures) = rollup::contribution(&track, &settings.time_zone, settings.rounding);
+        delta.entry(key).or_default().merge(&figures, false);
     }
     for (key, figures) in &delta {
         merge_row(conn, user_id, key, figures, retract)?;

@@ -30,6 +30,21 @@ pub fn apply(conn: &mut Conn, user_id: i32, ids: &[i32]) -> QueryResult<()> {
     change(conn, user_id, ids, 1)
 }
 
+/// Add what a track just inserted adds to its tags, from its own figures:
+/// nothing to read back (see `day_totals::apply_new`).
+pub fn apply_new(
+    conn: &mut Conn,
+    tag_ids: &[i32],
+    started_at: i64,
+    ended_at: i64,
+) -> QueryResult<()> {
+    let delta = tag_ids
+        .iter()
+        .map(|tag| (*tag, (1, seconds(started_at, ended_at))))
+        .collect();
+    write(conn, delta, 1)
+}
+
 fn change(conn: &mut Conn, user_id: i32, ids: &[i32], sign: i64) -> QueryResult<()> {
     let mut delta: HashMap<i32, (i64, i64)> = HashMap::new();
     for chunk in chunks(ids) {
@@ -46,6 +61,11 @@ fn change(conn: &mut Conn, user_id: i32, ids: &[i32], sign: i64) -> QueryResult<
             entry.1 += seconds(start, end.unwrap_or(start));
         }
     }
+    write(conn, delta, sign)
+}
+
+/// Moves each tag's totals by its `(tracks, seconds)`, times `sign`.
+fn write(conn: &mut Conn, delta: HashMap<i32, (i64, i64)>, sign: i64) -> QueryResult<()> {
     for (tag, (count, secs)) in delta {
         let (count, secs) = (sign * count, sign * secs);
         let updated = diesel::update(tag_totals::table.find(tag))

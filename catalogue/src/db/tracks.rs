@@ -64,9 +64,11 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
     for chunk in chunks(&project_ids) {
         let named = projects::table.select((projects::id, projects::name));
         project_names.extend(match chunk {
-            [one] => super::per_backend!(conn, |c| named
-                .filter(projects::id.eq(one))
-                .load::<(i32, String)>(c))?,
+            [one] => {
+                super::per_backend!(conn, |c| named
+                    .filter(projects::id.eq(one))
+                    .load::<(i32, String)>(c))?
+            }
             _ => named
                 .filter(projects::id.eq_any(chunk))
                 .load::<(i32, String)>(conn)?,
@@ -194,7 +196,20 @@ pub fn insert(
         .returning(tracks::id)
         .get_result(conn)?;
     set_tags(conn, id, &new.tag_ids)?;
-    apply(conn, user_id, &[id])?;
+    // Running, it adds nothing to the totals until it stops.
+    if let Some(ended_at) = new.ended_at {
+        let (started_at, ended_at) = (epoch(new.started_at), epoch(ended_at));
+        let stopped = crate::day_totals::Stopped {
+            started_at,
+            ended_at,
+            project_id: new.project_id,
+            billable: new.billable,
+            currency: new.currency.clone(),
+            hourly_rate: new.hourly_rate.map(|r| r.to_string()),
+        };
+        day_totals::apply_new(conn, user_id, &stopped)?;
+        tag_totals::apply_new(conn, &new.tag_ids, started_at, ended_at)?;
+    }
     Ok(id)
 }
 

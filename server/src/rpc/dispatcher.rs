@@ -19,7 +19,7 @@ use super::request_state::{Binding, StateKey};
 use super::revision::{self, Era};
 use super::scope::{Notifier, Scope};
 use super::tools::{self, Listing};
-use super::{Exposure, Handler, LIST_TTL_MS, Request, Response, RpcError, resources};
+use super::{Exposure, Handler, LIST_TTL_MS, Payload, Request, Response, RpcError, resources};
 
 #[derive(Debug)]
 pub struct Dispatcher {
@@ -106,7 +106,7 @@ impl Dispatcher {
         }
     }
 
-    async fn serve(&self, request: Request, scope: &Scope) -> Result<Value, RpcError> {
+    async fn serve(&self, request: Request, scope: &Scope) -> Result<Payload, RpcError> {
         let era = Era::of(&request.method, request.params.as_ref(), scope)?;
         let modern = era.is_modern();
         let not_found = |method: &str| match modern {
@@ -192,11 +192,15 @@ impl Dispatcher {
                         .call_tool(&params.name, &meta, scope, &era, retry)
                         .await
                 {
-                    return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
+                    return Ok(era
+                        .result(self.seal_state(outcome?, &binding, &era).await?)
+                        .into());
                 }
                 let progress = progress_token.map(|token| progress_reporter(token, &scope.notify));
-                self.call_tool(params, scope.user.clone(), progress, &log, &exposure)
-                    .await?
+                // Shaped for its era as it is written (see `tools::call_result`).
+                return self
+                    .call_tool(params, scope.user.clone(), progress, &log, &exposure, &era)
+                    .await;
             }
             Method::ListPrompts(params) => {
                 let list = single_page(prompts::list(&exposure), params.cursor)?;
@@ -212,7 +216,9 @@ impl Dispatcher {
                     self.extras
                         .get_prompt(&params.name, &params.arguments, &meta, retry)
                 {
-                    return Ok(era.result(self.seal_state(outcome?, &binding, &era).await?));
+                    return Ok(era
+                        .result(self.seal_state(outcome?, &binding, &era).await?)
+                        .into());
                 }
                 prompts::get(&params.name, &params.arguments, &exposure)?
             }
@@ -250,7 +256,7 @@ impl Dispatcher {
                 self.complete(params, scope.user.clone(), &exposure).await?
             }
         };
-        Ok(era.result(result))
+        Ok(era.result(result).into())
     }
 
     /// The handler's own state a retry carries in `requestState`, checked
@@ -322,7 +328,8 @@ impl Dispatcher {
         progress: Option<Progress>,
         log: &RequestLog,
         exposure: &Exposure,
-    ) -> Result<Value, RpcError> {
+        era: &Era,
+    ) -> Result<Payload, RpcError> {
         // A tool this server or request hides is as unknown as one that
         // does not exist.
         let tool = exposure
@@ -333,8 +340,8 @@ impl Dispatcher {
             ctx = ctx.with_progress(progress);
         }
         let started = Instant::now();
-        let outcome = tool.call(ctx, params.arguments).await;
-        let result = tools::call_result(tool.name, outcome);
+        let outcome = tool.call_json(ctx, params.arguments).await;
+        let result = tools::call_result(tool.name, outcome, era);
         log.log(LogLevel::Debug, || {
             format!(
                 "{} answered in {} ms",
@@ -363,19 +370,13 @@ impl Dispatcher {
     ) -> Result<Value, RpcError> {
         let tool = exposure.find(name).ok_or_else(RpcError::internal)?;
         let ctx = Ctx::new(user, self.db.clone(), Clock::System);
-        let result = tools::call_result(tool.name, tool.call(ctx, arguments).await)?;
-        match result["isError"].as_bool() {
-            Some(false) => Ok(result["structuredContent"].clone()),
-            _ => {
-                // An error's body travels as text only.
-                let body: Value = result["content"][0]["text"]
-                    .as_str()
-                    .and_then(|text| serde_json::from_str(text).ok())
-                    .unwrap_or(Value::Null);
-                let mut err =
-                    RpcError::invalid_params(body["message"].as_str().unwrap_or("refused"));
-                err.data = Some(body);
-                Err(err)
+        match tool.call(ctx, arguments).await {
+            Ok(value) => Ok(value),
+            Err(err) => {
+                let err = tools::refused(tool.name, err)?;
+                let mut refusal = RpcError::invalid_params(err.message.clone());
+                refusal.data = Some(serde_json::to_value(&err).expect("a tool error serialises"));
+                Err(refusal)
             }
         }
     }
@@ -1054,9 +1055,10 @@ mod tests {
         assert!(message.contains("verbose"), "{message}");
     }
 
-    type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>>;
-
-    fn test_tool(tier: Tier, handler: fn(catalogue::Ctx, Value) -> HandlerFuture) -> ToolDef {
+    fn test_tool(
+        tier: Tier,
+        handler: fn(catalogue::Ctx, Value) -> catalogue::__private::HandlerFuture,
+    ) -> ToolDef {
         ToolDef {
             name: "test_tool",
             title: "Test tool",
@@ -1082,8 +1084,13 @@ mod tests {
         let f = fixture();
         let ctx = || Ctx::new(f.user.clone(), f.db.clone(), Clock::System);
 
-        let gated = test_tool(Tier::Pro, |_, _| Box::pin(async { Ok(json!({})) }));
-        let r = tools::call_result(gated.name, gated.call(ctx(), Value::Null).await).unwrap();
+        let legacy = Era::Legacy("2025-06-18");
+        let gated = test_tool(Tier::Pro, |_, _| {
+            Box::pin(async { Ok(serde_json::value::to_raw_value(&json!({})).unwrap()) })
+        });
+        let outcome = gated.call_json(ctx(), Value::Null).await;
+        let r = serde_json::to_value(tools::call_result(gated.name, outcome, &legacy).unwrap())
+            .unwrap();
         assert_eq!(r["isError"], true);
         assert!(r.get("structuredContent").is_none(), "{r}");
         let body: Value = serde_json::from_str(r["content"][0]["text"].as_str().unwrap()).unwrap();
@@ -1093,8 +1100,8 @@ mod tests {
         let broken = test_tool(Tier::Free, |_, _| {
             Box::pin(async { Err(ToolError::internal("the disk is on fire").into()) })
         });
-        let err =
-            tools::call_result(broken.name, broken.call(ctx(), Value::Null).await).unwrap_err();
+        let outcome = broken.call_json(ctx(), Value::Null).await;
+        let err = tools::call_result(broken.name, outcome, &legacy).unwrap_err();
         assert_eq!(err.code, RpcError::INTERNAL_ERROR);
         assert!(!err.message.contains("disk"));
     }

@@ -55,10 +55,7 @@ fn panicking_schema() -> Value {
     json!({"type": "object"})
 }
 
-fn panicking_handler(
-    _: Ctx,
-    _: Value,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>> {
+fn panicking_handler(_: Ctx, _: Value) -> catalogue::__private::HandlerFuture {
     Box::pin(async { panic!("test_panics broke, as it always does") })
 }
 

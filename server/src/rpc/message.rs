@@ -4,6 +4,7 @@
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// A request id. MCP allows strings and integers, never `null`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -285,18 +286,44 @@ pub struct Response {
     /// `null` when the request's id could not be read.
     id: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<Value>,
+    result: Option<Payload>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<RpcError>,
 }
 
+/// A result as it goes out: built as a `Value`, or (a tool's answer) JSON
+/// text already written, which is spliced in as is.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Payload {
+    Value(Value),
+    Json(Box<RawValue>),
+}
+
+impl From<Value> for Payload {
+    fn from(value: Value) -> Payload {
+        Payload::Value(value)
+    }
+}
+
+impl PartialEq for Payload {
+    /// The same JSON text: what the client would read.
+    fn eq(&self, other: &Payload) -> bool {
+        let text = |payload: &Payload| match payload {
+            Payload::Value(value) => value.to_string(),
+            Payload::Json(json) => json.get().to_owned(),
+        };
+        text(self) == text(other)
+    }
+}
+
 impl Response {
-    pub fn new(id: Id, outcome: Result<Value, RpcError>) -> Response {
+    pub fn new(id: Id, outcome: Result<impl Into<Payload>, RpcError>) -> Response {
         match outcome {
             Ok(result) => Response {
                 jsonrpc: "2.0",
                 id: Some(id),
-                result: Some(result),
+                result: Some(result.into()),
                 error: None,
             },
             Err(error) => Response::error(Some(id), error),

@@ -23,7 +23,7 @@ use std::future::Future;
 
 pub use dispatcher::Dispatcher;
 pub use exposure::Exposure;
-pub use message::{Id, Incoming, Message, Request, Response, RpcError};
+pub use message::{Id, Incoming, Message, Payload, Request, Response, RpcError};
 pub use revision::{BATCH_VERSION, MODERN};
 pub use scope::{McpHeaders, Notifier, Scope, Session};
 

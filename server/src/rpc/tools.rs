@@ -1,12 +1,13 @@
 //! The wire shapes of `tools/list` and `tools/call`: a tool's manifest, pages
 //! of them, and a tool's outcome as a call result or a JSON-RPC error.
 
-use catalogue::{CallError, ErrorCode, ToolDef};
+use catalogue::{CallError, ErrorCode, Json, ToolDef, ToolError};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
 
-use super::Exposure;
-use serde_json::{Value, json};
-
-use super::RpcError;
+use super::revision::Era;
+use super::{Exposure, Payload, RpcError};
 
 /// Every tool's manifest, rendered once: schemas do not change while we run.
 #[derive(Debug)]
@@ -71,38 +72,78 @@ impl Listing {
     }
 }
 
-/// A tool's outcome as MCP sees it. Domain errors are results the assistant
-/// reads and acts on; bad arguments and server faults are protocol errors.
-pub fn call_result(tool: &str, outcome: Result<Value, CallError>) -> Result<Value, RpcError> {
+/// A tool's outcome as MCP sees it, as `era` shapes results. Domain errors
+/// are results the assistant reads and acts on; bad arguments and server
+/// faults are protocol errors.
+pub fn call_result(
+    tool: &str,
+    outcome: Result<Json, CallError>,
+    era: &Era,
+) -> Result<Payload, RpcError> {
     match outcome {
-        Ok(value) => Ok(content(value, false)),
-        Err(CallError::InvalidParams(message)) => Err(RpcError::invalid_params(message)),
-        Err(CallError::Tool(err)) if err.code == ErrorCode::Internal => {
-            tracing::error!(tool, error = %err.message, "tool failed");
-            Err(RpcError::internal())
-        }
-        Err(CallError::Tool(err)) => {
-            // A `ToolError` is plain data (strings and JSON values).
-            let body = serde_json::to_value(&err).expect("a tool error serialises");
-            Ok(content(body, true))
+        Ok(json) => Ok(Payload::Json(success(&json, era))),
+        Err(err) => {
+            let err = refused(tool, err)?;
+            // An error's body `{code, message, hint, …}` is text only: it
+            // never matches the output schema, and clients built on the
+            // TypeScript SDK validate `structuredContent` even on `isError`
+            // results, throwing the body away.
+            let body = serde_json::to_string(&err).expect("a tool error serialises");
+            let result = json!({"content": [{"type": "text", "text": body}], "isError": true});
+            Ok(era.result(result).into())
         }
     }
 }
 
-/// A success carries its JSON twice: as text, for clients that only read
-/// `content`, and as `structuredContent`, matching the output schema. An
-/// error's body `{code, message, hint, …}` is text only: it never matches the
-/// output schema, and clients built on the TypeScript SDK validate
-/// `structuredContent` even on `isError` results, throwing the body away.
-fn content(value: Value, is_error: bool) -> Value {
-    // `to_string` straight into a buffer: `Display` goes through a
-    // formatter adapter, a third slower on a tool's result.
-    let text = serde_json::to_string(&value).expect("a JSON value serialises");
-    let text = json!([{"type": "text", "text": text}]);
-    match is_error {
-        false => json!({"content": text, "structuredContent": value, "isError": false}),
-        true => json!({"content": text, "isError": true}),
+/// The protocol error a failed call is, or the domain error (plain data:
+/// strings and JSON values) it answers with. A server fault is logged here
+/// and stays vague on the wire.
+pub fn refused(tool: &str, err: CallError) -> Result<ToolError, RpcError> {
+    match err {
+        CallError::InvalidParams(message) => Err(RpcError::invalid_params(message)),
+        CallError::Tool(err) if err.code == ErrorCode::Internal => {
+            tracing::error!(tool, error = %err.message, "tool failed");
+            Err(RpcError::internal())
+        }
+        CallError::Tool(err) => Ok(err),
     }
+}
+
+/// A success carries its JSON twice: as text, for clients that only read
+/// `content`, and as `structuredContent`, matching the output schema. Both
+/// come from the tool's one serialisation: the text escapes it, the
+/// structured copy is spliced in as it is.
+fn success(json: &RawValue, era: &Era) -> Box<RawValue> {
+    #[derive(Serialize)]
+    struct Text<'a> {
+        r#type: &'static str,
+        text: &'a str,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Success<'a> {
+        content: [Text<'a>; 1],
+        structured_content: &'a RawValue,
+        is_error: bool,
+        /// What the revision adds to every result (`resultType`, `_meta`).
+        #[serde(flatten)]
+        revision: Map<String, Value>,
+    }
+    let revision = match era.result(Value::Object(Map::new())) {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    };
+    let success = Success {
+        content: [Text {
+            r#type: "text",
+            text: json.get(),
+        }],
+        structured_content: json,
+        is_error: false,
+        revision,
+    };
+    // Strings, a boolean, a map with string keys and JSON already checked.
+    serde_json::value::to_raw_value(&success).expect("a tool result serialises")
 }
 
 #[cfg(test)]
@@ -111,10 +152,7 @@ mod tests {
     use catalogue::{Tier, ToolError};
 
     fn fake(name: &'static str) -> &'static ToolDef {
-        fn never(
-            _: catalogue::Ctx,
-            _: Value,
-        ) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, CallError>> + Send>> {
+        fn never(_: catalogue::Ctx, _: Value) -> catalogue::__private::HandlerFuture {
             unreachable!("listing never calls a tool")
         }
         Box::leak(Box::new(ToolDef {
@@ -167,17 +205,39 @@ mod tests {
         );
     }
 
+    const LEGACY: Era = Era::Legacy("2025-06-18");
+
+    /// The response's `result` as the client reads it.
+    fn read(payload: Payload) -> Value {
+        serde_json::to_value(payload).unwrap()
+    }
+
+    fn raw(value: &Value) -> Json {
+        serde_json::value::to_raw_value(value).unwrap()
+    }
+
     #[test]
     fn a_result_carries_its_json_as_text_and_as_structured_content() {
-        let value = json!({"b": 1, "a": [true, null]});
+        let value = json!({"b": 1, "a": [true, null], "c": "a \"quoted\" line\n"});
+        let text = r#"{"b":1,"a":[true,null],"c":"a \"quoted\" line\n"}"#;
         assert_eq!(
-            call_result("t", Ok(value.clone())).unwrap(),
+            read(call_result("t", Ok(raw(&value)), &LEGACY).unwrap()),
             json!({
-                "content": [{"type": "text", "text": r#"{"b":1,"a":[true,null]}"#}],
+                "content": [{"type": "text", "text": text}],
                 "structuredContent": value,
                 "isError": false,
             })
         );
+        // The current revision's fields follow, as on every other result.
+        let modern = Era::Modern { log_level: None };
+        let result = read(call_result("t", Ok(raw(&value)), &modern).unwrap());
+        let expected = modern.result(json!({
+            "content": [{"type": "text", "text": text}],
+            "structuredContent": value,
+            "isError": false,
+        }));
+        assert_eq!(result, expected);
+        assert_eq!(result["resultType"], "complete", "{result}");
     }
 
     #[test]
@@ -186,7 +246,7 @@ mod tests {
         let body = serde_json::to_value(&err).unwrap();
         assert_eq!(body["code"], "tier_required");
         assert_eq!(body["required_tier"], "pro");
-        let result = call_result("create_invoice", Err(err.into())).unwrap();
+        let result = read(call_result("create_invoice", Err(err.into()), &LEGACY).unwrap());
         assert_eq!(
             result,
             json!({
@@ -202,6 +262,7 @@ mod tests {
         let err = call_result(
             "t",
             Err(CallError::InvalidParams("missing field `x`".into())),
+            &LEGACY,
         )
         .unwrap_err();
         assert_eq!(
@@ -212,6 +273,7 @@ mod tests {
         let err = call_result(
             "t",
             Err(ToolError::internal("disk on fire at /var/db").into()),
+            &LEGACY,
         )
         .unwrap_err();
         assert_eq!(err.code, RpcError::INTERNAL_ERROR);
