@@ -54,11 +54,12 @@ const STOPPED_COLUMNS: (
 );
 
 fn stored_basis(conn: &mut Conn, user_id: i32) -> QueryResult<Option<String>> {
-    day_totals_basis::table
+    // Read by every write of a stopped track (see `per_backend!`).
+    super::per_backend!(conn, |c| day_totals_basis::table
         .find(user_id)
         .select(day_totals_basis::basis)
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Take out what the user's tracks `ids` add (before they change or go).
@@ -148,15 +149,17 @@ fn merge_row(
         .filter(day_totals::billable.eq(billable))
         .filter(day_totals::currency.eq(currency))
         .filter(day_totals::hourly_rate.eq(rate));
-    let found: Option<(i64, i64, i64, i64)> = this
+    // Every write of a stopped track comes here: its statements are spelt
+    // per engine (see `per_backend!`).
+    let found: Option<(i64, i64, i64, i64)> = super::per_backend!(conn, |c| this
         .select((
             day_totals::tracks,
             day_totals::seconds,
             day_totals::rounded_seconds,
             day_totals::amount_minor,
         ))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let mut sum = match &found {
         Some((tracks, seconds, rounded, amount)) => Figures {
             tracks: *tracks,
@@ -170,14 +173,15 @@ fn merge_row(
     if sum.tracks <= 0 {
         diesel::delete(this).execute(conn)?;
     } else if found.is_some() {
-        diesel::update(this)
+        let amount = minor(&sum, currency);
+        super::per_backend!(conn, |c| diesel::update(this)
             .set((
                 day_totals::tracks.eq(sum.tracks),
                 day_totals::seconds.eq(sum.seconds),
                 day_totals::rounded_seconds.eq(sum.rounded),
-                day_totals::amount_minor.eq(minor(&sum, currency)),
+                day_totals::amount_minor.eq(amount),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     } else {
         diesel::insert_into(day_totals::table)
             .values(new_row(user_id, key, &sum))

@@ -117,11 +117,12 @@ fn hydrate(conn: &mut Conn, rows: Vec<Row>) -> QueryResult<Vec<Track>> {
 }
 
 pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
-    let row = mine(user_id)
-        .filter(tracks::id.eq(id))
+    // Every write of one track answers with it: spelt per engine (see
+    // `per_backend!`).
+    let row = super::per_backend!(conn, |c| mine_row(user_id, id)
         .select(Row::as_select())
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let row = row.ok_or_else(|| ToolError::not_found("track", format!("with id {id}")))?;
     Ok(hydrate(conn, vec![row])?.remove(0))
 }
@@ -179,7 +180,8 @@ pub fn insert(
     new: &NewTrack,
     now: Timestamp,
 ) -> Result<i32, ToolError> {
-    let id: i32 = diesel::insert_into(tracks::table)
+    // Every logged track and started timer (see `per_backend!`).
+    let id: i32 = super::per_backend!(conn, |c| diesel::insert_into(tracks::table)
         .values((
             tracks::user_id.eq(user_id),
             tracks::project_id.eq(new.project_id),
@@ -194,8 +196,8 @@ pub fn insert(
             tracks::updated_at.eq(epoch(now)),
         ))
         .returning(tracks::id)
-        .get_result(conn)?;
-    set_tags(conn, id, &new.tag_ids)?;
+        .get_result(c))?;
+    add_tags(conn, id, &new.tag_ids)?;
     // Running, it adds nothing to the totals until it stops.
     if let Some(ended_at) = new.ended_at {
         let (started_at, ended_at) = (epoch(new.started_at), epoch(ended_at));
@@ -229,6 +231,10 @@ fn apply(conn: &mut Conn, user_id: i32, ids: &[i32]) -> Result<(), ToolError> {
 
 fn set_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> {
     diesel::delete(track_tags::table.filter(track_tags::track_id.eq(track_id))).execute(conn)?;
+    add_tags(conn, track_id, tag_ids)
+}
+
+fn add_tags(conn: &mut Conn, track_id: i32, tag_ids: &[i32]) -> QueryResult<()> {
     let rows: Vec<_> = tag_ids
         .iter()
         .map(|tag| {

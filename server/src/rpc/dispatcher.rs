@@ -531,10 +531,8 @@ impl Handler for Dispatcher {
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-    use std::pin::Pin;
 
-    use catalogue::{CallError, Tier, ToolDef, ToolError};
+    use catalogue::{Tier, ToolDef, ToolError};
     use serde_json::json;
 
     use super::*;

@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use catalogue::{CallError, Ctx, Db, Tier, ToolDef, User};
+use catalogue::{Ctx, Db, Tier, ToolDef, User};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
