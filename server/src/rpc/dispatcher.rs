@@ -513,7 +513,11 @@ impl Handler for Dispatcher {
         // A panic in a handler (a tool's bug) is that request's internal
         // error, logged once, and never the transport's: a batch's other
         // requests and the connection or process go on.
-        let outcome = AssertUnwindSafe(self.serve(request, &scope))
+        // Boxed: `serve`'s future holds every method's state, and a task
+        // moves its future whole as it is spawned and as it finishes (copies
+        // were 9% of a small call's samples at 32 in flight; boxed, the
+        // p50 of one call at a time moved by half a microsecond).
+        let outcome = AssertUnwindSafe(Box::pin(self.serve(request, &scope)))
             .catch_unwind()
             .await
             .unwrap_or_else(|panic| {
