@@ -352,7 +352,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let db = open()?;
             refresh_statistics(&db);
-            tokio::runtime::Runtime::new()?.block_on(http::serve(
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                // Blocking work here is database work (and the odd DNS
+                // lookup): a burst of requests (16 clients' first calls)
+                // started a thread each, kept 10 s, each with its own stack
+                // and allocator arena, for connections it then waited on.
+                .max_blocking_threads(catalogue::db::MAX_CONNECTIONS as usize)
+                .build()?
+                .block_on(http::serve(
                 config,
                 db,
                 http::shutdown_signal(),

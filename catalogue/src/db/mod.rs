@@ -47,6 +47,11 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// The most connections a `Db` opens. More threads blocked on the database
+/// than this only wait for one of them: a server's blocking pool needs no
+/// more (see `teetrack serve`).
+pub const MAX_CONNECTIONS: u32 = 8;
+
 impl Db {
     /// Open the database named by `url` (`None`: the default file; a
     /// `postgres://` URL: that server), creating a SQLite file's directory
@@ -61,7 +66,7 @@ impl Db {
         }
         let shown = location.display();
         let pool = Pool::builder()
-            .max_size(8)
+            .max_size(MAX_CONNECTIONS)
             // Open connections as they are needed, not eight at start-up,
             // and keep none idle in reserve: with one in reserve, every
             // checkout at start (migrations, statistics, the token) had the
