@@ -360,11 +360,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 // and allocator arena, for connections it then waited on.
                 .max_blocking_threads(catalogue::db::MAX_CONNECTIONS as usize)
                 .build()?
-                .block_on(http::serve(
-                config,
-                db,
-                http::shutdown_signal(),
-            ))
+                .block_on(http::serve(config, db, http::shutdown_signal()))
         }
         Command::Users(command) => accounts::users(&open()?, command),
         Command::Tokens(command) => accounts::tokens(&open()?, command),
