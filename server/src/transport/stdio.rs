@@ -6,10 +6,9 @@
 //! thread to wake per line. Otherwise (a file, a terminal) a dedicated thread
 //! reads it: tokio's own `stdin()` would hand every read to the blocking
 //! pool, several times the cost per message. Each request runs as its own
-//! task, so a slow tool never holds up a fast one; its response is queued as
-//! soon as it is ready, and a writer task on the same thread writes all the
-//! lines queued by the time it runs in one `write` (a writer *thread* cost a
-//! wake-up per response).
+//! task, so a slow tool never holds up a fast one; its response is written to
+//! stdout by that task as soon as it is ready (one `write` of one line under
+//! a lock: handing it to a writer thread cost a thread wake-up per response).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -97,13 +96,11 @@ async fn serve_lines<H: Handler>(
     mut lines: tokio::sync::mpsc::Receiver<Line>,
     output: impl Write + Send + 'static,
 ) -> io::Result<()> {
-    let out = Out::new(output);
-    let writer = tokio::spawn(out.clone().write_queued());
     let mut session = Session {
         handler,
         user,
         handshake: Handshake::default(),
-        out,
+        out: Out::new(output),
         in_flight: Arc::default(),
         tasks: JoinSet::new(),
     };
@@ -124,23 +121,14 @@ async fn serve_lines<H: Handler>(
     while let Some(joined) = session.tasks.join_next_with_id().await {
         session.finished(joined);
     }
-    writer.abort();
-    session.out.flush();
     Ok(())
 }
 
-/// stdout, shared by the tasks that answer. They queue whole lines; one
-/// writer task writes whatever is queued when it runs, so the answers of
-/// requests that finish together (a client with many in flight) leave in
-/// one `write`, and a lone answer leaves as soon as its task is done.
+/// stdout, shared by the tasks that answer: each writes whole lines.
 #[derive(Clone)]
 struct Out(Arc<OutState>);
 
 struct OutState {
-    /// Lines queued and not yet written, in the order they were sent.
-    queued: Mutex<Vec<u8>>,
-    /// Wakes the writer task.
-    ready: tokio::sync::Notify,
     output: Mutex<Box<dyn Write + Send>>,
     /// Set at the first failed write (the client closed our stdout): later
     /// lines are dropped without a word.
@@ -150,57 +138,23 @@ struct OutState {
 impl Out {
     fn new(output: impl Write + Send + 'static) -> Out {
         Out(Arc::new(OutState {
-            queued: Mutex::new(Vec::new()),
-            ready: tokio::sync::Notify::new(),
             output: Mutex::new(Box::new(output)),
             broken: AtomicBool::new(false),
         }))
     }
 
-    /// Queues `line` (newline included) for the writer.
+    /// Writes `line` (newline included) and flushes it.
     fn send(&self, line: Vec<u8>) {
         if self.0.broken.load(Ordering::Relaxed) {
             return;
         }
-        {
-            let mut queued = guard(&self.0.queued);
-            if queued.is_empty() {
-                *queued = line;
-            } else {
-                queued.extend_from_slice(&line);
-            }
-        }
-        self.0.ready.notify_one();
-    }
-
-    /// The writer task: writes what is queued each time lines come.
-    async fn write_queued(self) {
-        loop {
-            self.0.ready.notified().await;
-            self.flush();
-        }
-    }
-
-    /// Writes every queued line and flushes them.
-    fn flush(&self) {
-        let lines = std::mem::take(&mut *guard(&self.0.queued));
-        if lines.is_empty() || self.0.broken.load(Ordering::Relaxed) {
-            return;
-        }
-        let mut output = guard(&self.0.output);
-        if let Err(err) = output.write_all(&lines).and_then(|()| output.flush())
+        let mut output = self.0.output.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(err) = output.write_all(&line).and_then(|()| output.flush())
             && !self.0.broken.swap(true, Ordering::Relaxed)
         {
             tracing::error!(error = %err, "cannot write stdout; no more responses");
         }
     }
-}
-
-fn guard<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Nothing panics while holding these locks; the data is still sound.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The requests of one stdio connection that have not answered yet.
@@ -353,7 +307,10 @@ impl<H: Handler> Session<H> {
 }
 
 fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<Id, AbortHandle>> {
-    guard(in_flight)
+    // Nothing panics while holding the lock; a poisoned map is still sound.
+    in_flight
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn send(out: &Out, response: &Response) {
