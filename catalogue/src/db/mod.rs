@@ -81,8 +81,8 @@ impl Db {
             .test_on_check_out(matches!(location, Location::Postgres(_)))
             .connection_customizer(Box::new(backend::Optimize))
             // The pool's timers (idle reaping, background opening) need one
-            // thread, not the three it would start: each is 0.1 ms of a
-            // `teetrack mcp` start.
+            // thread, not the three it would start at once: threads cost a
+            // `teetrack mcp` start time and memory.
             .thread_pool(std::sync::Arc::new(
                 scheduled_thread_pool::ScheduledThreadPool::builder()
                     .num_threads(1)

@@ -203,3 +203,55 @@ async fn hot_queries_use_their_indexes() {
     app.db.conn().unwrap().batch_execute("ANALYZE").unwrap();
     assert_plans(&app, &ada, "with statistics");
 }
+
+/// Statistics taken when the history was small (a new user's) are taken
+/// again by `Db::refresh_statistics` once it has grown: the planner then
+/// knows `tracks` holds forty thousand rows, not one. (`teetrack serve`
+/// refreshes at start, `teetrack mcp` beside its session, every connection
+/// as it closes.)
+#[tokio::test]
+async fn statistics_taken_on_a_small_history_are_refreshed() {
+    use diesel::connection::SimpleConnection as _;
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct Stat {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        stat: String,
+    }
+    fn tracks_counted(app: &TestApp) -> i64 {
+        let mut conn = app.db.conn().unwrap();
+        let catalogue::db::Conn::Sqlite(conn) = &mut *conn else {
+            unreachable!("SQLite only")
+        };
+        let stats: Vec<Stat> = diesel::sql_query(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'tracks' AND idx = 'tracks_user_end'",
+        )
+        .load(conn)
+        .unwrap();
+        // `stat` starts with the table's row count.
+        stats[0].stat.split(' ').next().unwrap().parse().unwrap()
+    }
+
+    let app = TestApp::new();
+    if !matches!(app.db.location(), catalogue::db::Location::Sqlite(_)) {
+        // PostgreSQL's autovacuum keeps its statistics; the refresh does nothing.
+        app.db.refresh_statistics().unwrap();
+        return;
+    }
+    let bob = pro(&app, "bob@example.com");
+    app.ok(
+        &bob,
+        "start_timer",
+        json!({"description": "the first track"}),
+    )
+    .await;
+    app.db.conn().unwrap().batch_execute("ANALYZE").unwrap();
+    assert_eq!(tracks_counted(&app), 1, "taken on a one-track history");
+    let ada = pro(&app, "ada@example.com");
+    let website = app.project(&ada, "Website", true, Some("100"), Some("EUR"));
+    many_tracks(&app, &ada, website, &[]);
+    app.db.refresh_statistics().unwrap();
+    let counted = tracks_counted(&app);
+    assert!(counted > MANY / 2, "{counted} rows by the statistics");
+}
