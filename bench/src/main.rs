@@ -64,7 +64,7 @@ fn main() -> anyhow::Result<()> {
     let big = account(&db, "big@example.com", n, now)?;
     let _second = account(&db, "second@example.com", n / 10, now)?;
     let small = account(&db, "small@example.com", 1_000, now)?;
-    // Statistics for the planner, as a restart of the server gathers them
+    // Statistics for the planner, as a server gathers them when it starts
     // (SQLite), or as autovacuum would soon after a bulk load (PostgreSQL).
     if let catalogue::db::Location::Postgres(_) = db.location() {
         use diesel::connection::SimpleConnection as _;
@@ -72,6 +72,7 @@ fn main() -> anyhow::Result<()> {
     }
     drop(db);
     let db = Db::open(Some(&path))?;
+    db.refresh_statistics()?;
     println!(
         "data set: {n} + {} + 1000 tracks in {:.1} s ({path})",
         n / 10,
