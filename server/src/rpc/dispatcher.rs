@@ -535,7 +535,6 @@ impl Handler for Dispatcher {
 
 #[cfg(test)]
 mod tests {
-
     use catalogue::{Tier, ToolDef, ToolError};
     use serde_json::json;
 
