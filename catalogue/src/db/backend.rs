@@ -235,8 +235,8 @@ impl r2d2::CustomizeConnection<Conn, r2d2::Error> for Optimize {
 /// Refresh the planner's statistics where tables changed (SQLite's own
 /// `ANALYZE` scheduler).
 const OPTIMIZE: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize;";
-/// [`refresh_statistics`]: every table, not only those this connection read (0x10000),
-/// and ANALYZE where needed (0x02).
+/// [`refresh_statistics`]: every table, not only those this connection
+/// read (0x10000), and ANALYZE where needed (0x02).
 const OPTIMIZE_ALL: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
 
 /// The planner needs statistics to choose between the tracks indexes on a

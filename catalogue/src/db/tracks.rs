@@ -129,11 +129,9 @@ pub fn get(conn: &mut Conn, user_id: i32, id: i32) -> Result<Track, ToolError> {
 
 /// The user's running timers, oldest first.
 pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
-    // What every timer call and `get_context` read first: not boxed, and
-    // spelt per engine (see `per_backend!`); the same rows as `running_query`.
-    let mut rows: Vec<Row> = super::per_backend!(conn, |c| tracks::table
-        .filter(tracks::user_id.eq(user_id))
-        .filter(tracks::ended_at.is_null())
+    // What every timer call and `get_context` read first: the unboxed
+    // query, spelt per engine (see `per_backend!`).
+    let mut rows: Vec<Row> = super::per_backend!(conn, |c| running_rows(user_id)
         .select(Row::as_select())
         .load(c))?;
     rows.sort_unstable_by_key(|r| (r.started_at, r.id));
@@ -146,7 +144,20 @@ pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
 /// `(user_id, started_at)` index over every track; the few running ones are
 /// sorted in memory instead.
 fn running_query(user_id: i32) -> Scoped {
-    mine(user_id).filter(tracks::ended_at.is_null())
+    running_rows(user_id).into_boxed()
+}
+
+/// [`running_query`] unboxed: its shape is static, so SQLite's statement
+/// cache finds it by type.
+fn running_rows(
+    user_id: i32,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<tracks::table, diesel::dsl::Eq<tracks::user_id, i32>>,
+    diesel::dsl::IsNull<tracks::ended_at>,
+> {
+    tracks::table
+        .filter(tracks::user_id.eq(user_id))
+        .filter(tracks::ended_at.is_null())
 }
 
 /// The user's stopped tracks that overlap `[from, to)`: `ended_at > from`
