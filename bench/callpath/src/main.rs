@@ -20,6 +20,10 @@
 //!   and checks its migrations first);
 //! - Streamable HTTP, 16 connections: the server's CPU per call, rmcp's
 //!   stateless JSON `echo` against `teetrack serve` with a bearer token;
+//! - the same read tools called in process (no protocol, no pipe: the
+//!   tool's own work, its database reads included), and one read
+//!   transaction of one row on the same file: what a call costs before any
+//!   protocol layer, set against what rmcp spends above the floor;
 //! - `log_track` (a write) on that disk, its durable commit alone (one-row
 //!   commits in WAL mode with `synchronous = FULL`, what Teetrack ships, on
 //!   the same disk), and `log_track` with the same build and settings on a
@@ -56,6 +60,7 @@ const PIPE_N: usize = 20000;
 const HTTP_N: usize = 20000;
 const COLD_RUNS: usize = 10;
 const COMMITS: usize = 200;
+const IN_PROCESS_N: usize = 20000;
 const EMAIL: &str = "bench@example.com";
 /// A tmpfs.
 const MEMORY_DIR: &str = "/dev/shm";
@@ -280,6 +285,13 @@ fn main() -> anyhow::Result<()> {
             )?,
         );
         keep("commit", commit_cost(&data.join("commits.db"), COMMITS)?);
+        for (key, tool) in [
+            ("timers inproc", "list_active_timers"),
+            ("context inproc", "get_context"),
+        ] {
+            keep(key, in_process(&db, tool, n(IN_PROCESS_N))?);
+        }
+        keep("read txn", read_transaction(&db, n(IN_PROCESS_N))?);
     }
     let _ = std::fs::remove_dir_all(&memory);
     report(&results)
@@ -478,6 +490,64 @@ fn commit_cost(path: &Path, commits: usize) -> anyhow::Result<Value> {
     Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
 }
 
+/// p50 of `tool` (with `{}`) called in this process on the benchmark's
+/// database as its user, as a tool call of `teetrack mcp` runs it (on a
+/// current-thread runtime), with no protocol and no transport around it.
+fn in_process(db: &str, tool: &str, calls: usize) -> anyhow::Result<Value> {
+    let db = catalogue::Db::open(Some(db))?;
+    let user = catalogue::db::users::find_by_email(&mut *db.conn()?, EMAIL)?;
+    let def = catalogue::find_tool(tool).with_context(|| format!("no tool {tool}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut times = runtime.block_on(async {
+        let mut times = Vec::with_capacity(calls);
+        for i in 0..calls + 200 {
+            let ctx = catalogue::Ctx::new(user.clone(), db.clone(), catalogue::Clock::System);
+            let started = Instant::now();
+            let answer = def.call_json(ctx, serde_json::json!({})).await;
+            let took = started.elapsed().as_secs_f64() * 1e6;
+            anyhow::ensure!(answer.is_ok(), "{tool} failed in process");
+            // The first 200 warm the caches, as the driver's warm-up does.
+            if i >= 200 {
+                times.push(took);
+            }
+        }
+        Ok::<_, anyhow::Error>(times)
+    })?;
+    times.sort_by(f64::total_cmp);
+    Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
+}
+
+/// p50 of the least a call that reads the database costs there: one read
+/// transaction (`BEGIN`, a cached one-row `SELECT` by primary key,
+/// `COMMIT`) on the benchmark's file, through diesel as Teetrack's are.
+fn read_transaction(db: &str, transactions: usize) -> anyhow::Result<Value> {
+    use diesel::connection::SimpleConnection as _;
+    use diesel::{Connection as _, QueryDsl as _, RunQueryDsl as _, SqliteConnection};
+
+    // The one column read, declared here: a statement of static shape, which
+    // diesel keeps prepared as it keeps Teetrack's.
+    diesel::table! {
+        users (id) {
+            id -> Integer,
+        }
+    }
+    let mut conn = SqliteConnection::establish(db)?;
+    let mut times: Vec<f64> = (0..transactions)
+        .map(|_| {
+            let started = Instant::now();
+            conn.batch_execute("BEGIN")?;
+            let id: i32 = users::table.find(1).select(users::id).first(&mut conn)?;
+            conn.batch_execute("COMMIT")?;
+            anyhow::ensure!(id == 1, "the benchmark's user is not user 1");
+            Ok(started.elapsed().as_secs_f64() * 1e6)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
+}
+
 /// The medians over the rounds, as a table with the targets.
 fn report(results: &BTreeMap<&str, Vec<Value>>) -> anyhow::Result<()> {
     let median = |key: &str, field: &str| -> anyhow::Result<f64> {
@@ -509,6 +579,10 @@ fn report(results: &BTreeMap<&str, Vec<Value>>) -> anyhow::Result<()> {
     let rss_stdio = rss("timers pipe")? / 1024.0;
     let rss_http = rss("teetrack http")? / 1024.0;
     let write_apart = p50("log_track memory")?;
+    let floor_seq = p50("floor seq")?;
+    // What rmcp's echo spends above the hand-written floor: all a tool call
+    // may add to the floor's round trip and still meet the stdio target.
+    let margin = rmcp_seq - floor_seq;
     let verdict = |met: bool| if met { "met" } else { "missed" };
 
     println!("| | floor (echo) | rmcp (echo) | teetrack | ratio | target |");
@@ -519,11 +593,26 @@ fn report(results: &BTreeMap<&str, Vec<Value>>) -> anyhow::Result<()> {
     ] {
         println!(
             "| stdio sequential p50, {what} | {:.1} µs | {rmcp_seq:.1} µs | {value:.1} µs | {:.2}× rmcp | ≤ 1× — {} |",
-            p50("floor seq")?,
+            floor_seq,
             value / rmcp_seq,
             verdict(value <= rmcp_seq)
         );
     }
+    for (what, key) in [
+        ("`list_active_timers`", "timers inproc"),
+        ("`get_context`", "context inproc"),
+    ] {
+        let alone = p50(key)?;
+        println!(
+            "| the tool alone, in process (no protocol, no pipe), p50, {what} | — | {margin:.1} µs above the floor | {alone:.1} µs | {:.2}× rmcp's margin | — |",
+            alone / margin
+        );
+    }
+    println!(
+        "| one read transaction of one row (`BEGIN`, a cached `SELECT`, `COMMIT`), p50 | — | — | {:.1} µs | {:.2}× rmcp's margin | — |",
+        p50("read txn")?,
+        p50("read txn")? / margin
+    );
     println!(
         "| stdio 32 in flight, calls/s, `list_active_timers` | {:.0} | {rmcp_pipe:.0} | {timers_pipe:.0} | {:.2}× rmcp | ≥ 1× — {} |",
         rate("floor pipe")?,

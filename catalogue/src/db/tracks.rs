@@ -139,7 +139,9 @@ pub fn running(conn: &mut Conn, user_id: i32) -> Result<Vec<Track>, ToolError> {
 }
 
 /// The user's running tracks: an equality lookup on `(user_id, ended_at)`
-/// (`tracks_user_end`), however long the history. Unordered on purpose: an
+/// (`tracks_user_end`), however long the history and whatever its shape
+/// (the partial index `tracks_running` tells the planner how few rows
+/// `ended_at IS NULL` picks out). Unordered on purpose: an
 /// `ORDER BY started_at` tempts the planner into walking the
 /// `(user_id, started_at)` index over every track; the few running ones are
 /// sorted in memory instead.
@@ -922,11 +924,16 @@ pub mod plans {
         detail: String,
     }
 
-    /// The plan of `query` on SQLite, one line per step (parameters left
-    /// unbound: a plan is chosen before values are known). The SQL is the
-    /// statement diesel sends, caught by instrumentation as the query runs
-    /// once: a query boxed for both engines renders only on a connection.
-    fn plan(conn: &mut Conn, query: Scoped) -> QueryResult<String> {
+    /// The plan on SQLite of the statement `run` sends, one line per step
+    /// (parameters left unbound: a plan is chosen before values are known).
+    /// The SQL is what diesel sends, caught by instrumentation as `run`
+    /// runs it once, with the columns the call selects (which decide
+    /// whether an index covers it): a query boxed for both engines renders
+    /// only on a connection.
+    fn plan(
+        conn: &mut Conn,
+        run: impl FnOnce(&mut Conn) -> QueryResult<()>,
+    ) -> QueryResult<String> {
         use diesel::connection::{Instrumentation, InstrumentationEvent};
         use std::sync::{Arc, Mutex};
         let caught = Arc::new(Mutex::new(String::new()));
@@ -936,7 +943,7 @@ pub mod plans {
                 *sink.lock().unwrap() = query.to_string();
             }
         });
-        let ran = query.select(tracks::id).load::<i32>(conn);
+        let ran = run(conn);
         conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
         ran?;
         let sql = caught.lock().unwrap().clone();
@@ -961,31 +968,51 @@ pub mod plans {
         now: Timestamp,
     ) -> QueryResult<Vec<(&'static str, String)>> {
         let t = epoch(now);
+        // Each with the columns its call reads: a track's whole row for the
+        // timer tools and list pages, `(started_at, id)` for the overlap
+        // checks.
+        let rows = |query: Scoped| {
+            move |c: &mut Conn| query.select(Row::as_select()).load::<Row>(c).map(drop)
+        };
+        let starts = |query: Scoped| {
+            move |c: &mut Conn| {
+                query
+                    .select((tracks::started_at, tracks::id))
+                    .load::<(i64, i32)>(c)
+                    .map(drop)
+            }
+        };
         Ok(vec![
-            ("running", plan(conn, running_query(user_id))?),
+            ("running", plan(conn, rows(running_query(user_id)))?),
             (
                 "overlap_stopped",
-                plan(conn, stopped_overlapping_query(user_id, t - 3600, t))?,
+                plan(
+                    conn,
+                    starts(stopped_overlapping_query(user_id, t - 3600, t)),
+                )?,
             ),
-            ("overlap_running", plan(conn, running_query(user_id))?),
+            (
+                "overlap_running",
+                plan(conn, starts(running_query(user_id)))?,
+            ),
             (
                 "first_page",
                 plan(
                     conn,
-                    page_query(user_id, &TrackFilter::default(), 50, None, now),
+                    rows(page_query(user_id, &TrackFilter::default(), 50, None, now)),
                 )?,
             ),
             (
                 "deep_page",
                 plan(
                     conn,
-                    page_query(
+                    rows(page_query(
                         user_id,
                         &TrackFilter::default(),
                         50,
                         Some((t - 86_400 * 700, 12_345)),
                         now,
-                    ),
+                    )),
                 )?,
             ),
         ])
