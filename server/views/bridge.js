@@ -171,12 +171,25 @@
       if (key.slice(0, 2) === "on") node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value === true ? "" : value);
     });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === undefined || child === null || child === false) continue;
+    append(node, Array.prototype.slice.call(arguments, 2));
+    return node;
+  }
+
+  // Appends `children` to `node`, skipping the absent ones (undefined, null,
+  // false) and flattening arrays one level: `append` itself would write a
+  // null as the text "null" and an array as its `toString`.
+  function append(node, children) {
+    children.forEach(function (child) {
+      if (child === undefined || child === null || child === false) return;
       if (Array.isArray(child)) child.forEach(function (c) { if (c) node.append(c); });
       else node.append(child);
-    }
+    });
+  }
+
+  // `node.replaceChildren(...)`, with `el`'s rules for the children.
+  function fill(node) {
+    node.replaceChildren();
+    append(node, Array.prototype.slice.call(arguments, 1));
     return node;
   }
 
@@ -210,5 +223,5 @@
     else window.location.reload();
   }
 
-  window.TT = { web: web, callTool: callTool, mount: mount, el: el, clock: clock, act: act, changed: changed, on: on };
+  window.TT = { web: web, callTool: callTool, mount: mount, el: el, fill: fill, clock: clock, act: act, changed: changed, on: on };
 })();

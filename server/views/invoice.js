@@ -44,7 +44,7 @@ TT.mount("invoice", function (root, data, input) {
     function sum(label, value) {
       return el("tr", {}, el("th", { scope: "row", colspan: "3", class: "num" }, label), el("td", { class: "num" }, value));
     }
-    root.replaceChildren(
+    TT.fill(root,
       el("h2", {}, preview ? "Invoice preview" : "Invoice " + invoice.number + " (" + invoice.status + ")"),
       el("p", {}, el("strong", {}, client.name || ""), client.email ? el("span", { class: "muted" }, " · " + client.email) : null),
       el("p", { class: "muted small" },

@@ -13,8 +13,16 @@ TT.mount("timesheet", function (root, data) {
   function track(t) {
     return (t.description || "(no description)") + " · " + (t.start ? t.start.local : "") + " · " + (t.duration || "");
   }
+  function described(t) { return "“" + ((t && t.description) || "(no description)") + "”"; }
+  // "2026-12-08 09:00–09:30" from two instants in the user's zone (a second
+  // date only when the overlap runs past midnight).
+  function span(from, to) {
+    var a = (from && from.local) || "", b = (to && to.local) || "";
+    var end = a.slice(0, 10) === b.slice(0, 10) ? b.slice(11, 16) : b.slice(0, 10) + " " + b.slice(11, 16);
+    return a.slice(0, 10) + " " + a.slice(11, 16) + "–" + end;
+  }
   var days = data.days || [];
-  root.replaceChildren(
+  TT.fill(root,
     el("h2", {}, "Timesheet: " + (data.total_duration || "0:00:00")),
     el("p", { class: "muted small" }, (data.track_count || 0) + " tracks · billable " + (data.billable_duration || "0:00:00") +
       " · not billable " + (data.non_billable_duration || "0:00:00")),
@@ -29,7 +37,9 @@ TT.mount("timesheet", function (root, data) {
       return g.date + ": " + g.duration + " between “" + ((g.after && g.after.description) || "…") + "” and “" +
         ((g.before && g.before.description) || "…") + "”";
     }),
-    section("Overlaps", data.overlaps, function (o) { return JSON.stringify(o.track_ids || o); }),
+    section("Overlaps", data.overlaps, function (o) {
+      return described(o.first) + " and " + described(o.second) + " · " + span(o.from, o.to) + " · " + (o.duration || "");
+    }),
     section("Long tracks", data.long_tracks, track),
     section("Running timers", data.running_timers, track),
     section("Without a project", data.without_project, track));

@@ -77,7 +77,7 @@ TT.mount("totals", function (root, data, input) {
       TT.act(period, status, function () { return TT.callTool("get_time_totals", args); }, draw);
     });
     var total = result.total || {};
-    root.replaceChildren(
+    TT.fill(root,
       el("div", { class: "row" },
         el("h2", {}, "Time: " + (total.duration || "0:00:00")),
         el("div", { class: "narrow" }, el("label", { for: "totals-period-" + uid, class: "small" }, "Period"), period)),

@@ -164,6 +164,9 @@ await check('seed: a client, a project and tracks made over MCP', async () => {
   await call(mcp, 'create_project', { name: 'Website redesign', client: 'Nordwind GmbH', hourly_rate: '95' });
   await call(mcp, 'log_track', { description: 'Wireframes', project: 'Website redesign', start: 'yesterday', duration: '2h' });
   await call(mcp, 'log_track', { description: 'Landing page copy', project: 'Website redesign', start: '00:10', duration: '45m' });
+  // Inside the one before, on purpose: the timesheet review always has an
+  // overlap to show (others come and go with the hour the suite runs at).
+  await call(mcp, 'log_track', { description: 'Design sync', project: 'Website redesign', start: '00:20', duration: '15m' });
 });
 
 await check('a timer started over MCP appears on the open dashboard without a reload, and Stop there stops it', async () => {
@@ -259,7 +262,22 @@ await check('pages render: projects (budget bars), clients, tags, reports, invoi
     assert((await page.textContent('main')).includes(text), `${path} lacks ${text}`);
     const alerts = await page.$$eval('[role=alert]', (nodes) => nodes.map((n) => n.textContent.trim()).filter(Boolean));
     assert(alerts.length === 0, `${path} shows an error: ${alerts.join(' | ')}`);
+    // An empty section or an unformatted value must not leak into the page
+    // as the text "null", "undefined", "[object …]" or raw JSON (outside the
+    // code blocks that show configuration on purpose).
+    const main = await page.$eval('main', (node) => {
+      const copy = node.cloneNode(true);
+      copy.querySelectorAll('pre, code').forEach((c) => c.remove());
+      return copy.textContent;
+    });
+    const leak = main.match(/\bnull\b|\bundefined\b|\[object |\{"/);
+    assert(!leak, `${path} shows "${leak && leak[0]}" in: ${main.slice(Math.max(0, leak ? leak.index - 60 : 0), leak ? leak.index + 60 : 0)}`);
   }
+  await page.goto(new URL('/reports', base).href);
+  const overlaps = await page.textContent('main');
+  assert(/Overlaps \(\d+, [0-9:]+\)/.test(overlaps), 'the timesheet shows no overlap');
+  assert(/“Landing page copy” and “Design sync” · \d{4}-\d\d-\d\d 00:20–00:35 · 0:15:00/.test(overlaps),
+    `the overlap is not told in words: ${overlaps.slice(overlaps.indexOf('Overlaps'), overlaps.indexOf('Overlaps') + 300)}`);
 });
 
 await check('invoices: preview, generate, send, CSV download (pro tier)', async () => {
