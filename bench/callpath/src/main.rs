@@ -20,10 +20,11 @@
 //!   and checks its migrations first);
 //! - Streamable HTTP, 16 connections: the server's CPU per call, rmcp's
 //!   stateless JSON `echo` against `teetrack serve` with a bearer token;
-//! - the same read tools called in process (no protocol, no pipe: the
-//!   tool's own work, its database reads included), and one read
-//!   transaction of one row on the same file: what a call costs before any
-//!   protocol layer, set against what rmcp spends above the floor;
+//! - the same read tools, and `log_track` on the tmpfs, called in process
+//!   (no protocol, no pipe: the tool's own work, its database work
+//!   included), and one read transaction of one row on the same file: what
+//!   a call costs before any protocol layer, set against what rmcp spends
+//!   above the floor;
 //! - `log_track` (a write) on that disk, its durable commit alone (one-row
 //!   commits in WAL mode with `synchronous = FULL`, what Teetrack ships, on
 //!   the same disk), and `log_track` with the same build and settings on a
@@ -61,6 +62,9 @@ const HTTP_N: usize = 20000;
 const COLD_RUNS: usize = 10;
 const COMMITS: usize = 200;
 const IN_PROCESS_N: usize = 20000;
+/// `log_track`'s arguments (`{{i}}`: the call's number).
+const LOG_TRACK_ARGS: &str =
+    r#"{"description": "bench {{i}}", "start": "2020-01-01T09:00:00Z", "duration": 60}"#;
 const EMAIL: &str = "bench@example.com";
 /// A tmpfs.
 const MEMORY_DIR: &str = "/dev/shm";
@@ -183,12 +187,7 @@ fn main() -> anyhow::Result<()> {
                 )?,
             );
         }
-        let log_track = [
-            "--tool",
-            "log_track",
-            "--args",
-            r#"{"description": "bench {{i}}", "start": "2020-01-01T09:00:00Z", "duration": 60}"#,
-        ];
+        let log_track = ["--tool", "log_track", "--args", LOG_TRACK_ARGS];
         for (key, env) in [("log_track seq", &env), ("log_track memory", &memory_env)] {
             keep(
                 key,
@@ -289,8 +288,12 @@ fn main() -> anyhow::Result<()> {
             ("timers inproc", "list_active_timers"),
             ("context inproc", "get_context"),
         ] {
-            keep(key, in_process(&db, tool, n(IN_PROCESS_N))?);
+            keep(key, in_process(&db, tool, "{}", n(IN_PROCESS_N))?);
         }
+        keep(
+            "log_track inproc",
+            in_process(&memory_db, "log_track", LOG_TRACK_ARGS, n(WRITE_N))?,
+        );
         keep("read txn", read_transaction(&db, n(IN_PROCESS_N))?);
     }
     let _ = std::fs::remove_dir_all(&memory);
@@ -490,10 +493,11 @@ fn commit_cost(path: &Path, commits: usize) -> anyhow::Result<Value> {
     Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
 }
 
-/// p50 of `tool` (with `{}`) called in this process on the benchmark's
-/// database as its user, as a tool call of `teetrack mcp` runs it (on a
-/// current-thread runtime), with no protocol and no transport around it.
-fn in_process(db: &str, tool: &str, calls: usize) -> anyhow::Result<Value> {
+/// p50 of `tool` (with `args`, `{{i}}` replaced by the call's number) called
+/// in this process on the benchmark's database as its user, as a tool call
+/// of `teetrack mcp` runs it (on a current-thread runtime; a write on its
+/// blocking pool), with no protocol and no transport around it.
+fn in_process(db: &str, tool: &str, args: &str, calls: usize) -> anyhow::Result<Value> {
     let db = catalogue::Db::open(Some(db))?;
     let user = catalogue::db::users::find_by_email(&mut *db.conn()?, EMAIL)?;
     let def = catalogue::find_tool(tool).with_context(|| format!("no tool {tool}"))?;
@@ -504,8 +508,9 @@ fn in_process(db: &str, tool: &str, calls: usize) -> anyhow::Result<Value> {
         let mut times = Vec::with_capacity(calls);
         for i in 0..calls + 200 {
             let ctx = catalogue::Ctx::new(user.clone(), db.clone(), catalogue::Clock::System);
+            let args: Value = serde_json::from_str(&args.replace("{{i}}", &i.to_string()))?;
             let started = Instant::now();
-            let answer = def.call_json(ctx, serde_json::json!({})).await;
+            let answer = def.call_json(ctx, args).await;
             let took = started.elapsed().as_secs_f64() * 1e6;
             anyhow::ensure!(answer.is_ok(), "{tool} failed in process");
             // The first 200 warm the caches, as the driver's warm-up does.
@@ -645,6 +650,11 @@ fn report(results: &BTreeMap<&str, Vec<Value>>) -> anyhow::Result<()> {
         "| `log_track` apart from the commit (the same, on tmpfs: a free fsync) | — | — | {write_apart:.1} µs | {:.2}× `list_active_timers` | ≤ 2× — {} |",
         write_apart / timers_seq,
         verdict(write_apart <= 2.0 * timers_seq)
+    );
+    let write_alone = p50("log_track inproc")?;
+    println!(
+        "| `log_track` alone, in process, on tmpfs (no protocol, no pipe; its blocking-pool trip kept) | — | — | {write_alone:.1} µs | {:.2}× `list_active_timers` over stdio | — |",
+        write_alone / timers_seq
     );
     Ok(())
 }
