@@ -100,6 +100,20 @@ async function signIn(page, who) {
   await Promise.all([page.waitForNavigation(), page.click('form:has(#password) button[type=submit]')]);
 }
 
+// An empty section or an unformatted value must not leak into a page as
+// the text "null", "undefined", "[object …]" or raw JSON (outside the code
+// blocks that show configuration on purpose).
+async function assertNoLeak(page, label) {
+  const main = await page.$eval('main', (node) => {
+    const copy = node.cloneNode(true);
+    copy.querySelectorAll('pre, code').forEach((c) => c.remove());
+    return copy.textContent;
+  });
+  // Unanchored: such text lands glued to its neighbours ("0:00:00null").
+  const leak = main.match(/null|undefined|\[object |\{"/);
+  assert(!leak, `${label} shows "${leak && leak[0]}" in: ${leak ? main.slice(Math.max(0, leak.index - 60), leak.index + 60) : ''}`);
+}
+
 async function axe(page, label) {
   // Evaluated over the DevTools protocol: the pages' CSP allows no inline script.
   // `page` may be a frame (a view inside the host).
@@ -262,16 +276,7 @@ await check('pages render: projects (budget bars), clients, tags, reports, invoi
     assert((await page.textContent('main')).includes(text), `${path} lacks ${text}`);
     const alerts = await page.$$eval('[role=alert]', (nodes) => nodes.map((n) => n.textContent.trim()).filter(Boolean));
     assert(alerts.length === 0, `${path} shows an error: ${alerts.join(' | ')}`);
-    // An empty section or an unformatted value must not leak into the page
-    // as the text "null", "undefined", "[object …]" or raw JSON (outside the
-    // code blocks that show configuration on purpose).
-    const main = await page.$eval('main', (node) => {
-      const copy = node.cloneNode(true);
-      copy.querySelectorAll('pre, code').forEach((c) => c.remove());
-      return copy.textContent;
-    });
-    const leak = main.match(/\bnull\b|\bundefined\b|\[object |\{"/);
-    assert(!leak, `${path} shows "${leak && leak[0]}" in: ${main.slice(Math.max(0, leak ? leak.index - 60 : 0), leak ? leak.index + 60 : 0)}`);
+    await assertNoLeak(page, path);
   }
   await page.goto(new URL('/reports', base).href);
   const overlaps = await page.textContent('main');
@@ -283,11 +288,13 @@ await check('pages render: projects (budget bars), clients, tags, reports, invoi
 await check('invoices: preview, generate, send, CSV download (pro tier)', async () => {
   await page.goto(new URL('/invoices/preview?client=Nordwind+GmbH&period=this_month', base).href);
   await page.waitForSelector('text=Invoice preview');
+  await assertNoLeak(page, page.url());
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Generate invoice")')]);
   assert(/\/invoices\/\d+$/.test(page.url()), page.url());
   await page.waitForSelector('text=(draft)');
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Send (mark as sent)")')]);
   await page.waitForSelector('text=(sent)');
+  await assertNoLeak(page, page.url());
   const id = page.url().split('/').pop();
   const csv = await page.request.get(new URL(`/invoices/${id}.csv`, base).href);
   assert(csv.status() === 200 && (await csv.text()).startsWith('invoice_number,'), `csv ${csv.status()}`);
