@@ -6,5 +6,6 @@
 -- call at 800 tracks) rather than look up `ended_at IS NULL` in
 -- `tracks_user_end`. With this index, whose condition is that term, the
 -- planner knows it picks out few rows, and looks them up. A stopped track
--- never enters it; a running one leaves it when it stops.
+-- never enters it; a running one leaves it when it stops. (Found on SQLite;
+-- PostgreSQL has it too, as both engines keep the same indexes.)
 CREATE INDEX tracks_running ON tracks(user_id) WHERE ended_at IS NULL;
