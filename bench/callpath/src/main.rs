@@ -482,15 +482,14 @@ fn commit_cost(path: &Path, commits: usize) -> anyhow::Result<Value> {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
          CREATE TABLE t (x INTEGER NOT NULL);",
     )?;
-    let mut times: Vec<f64> = (0..commits)
+    let times: Vec<f64> = (0..commits)
         .map(|_| {
             let started = Instant::now();
             conn.batch_execute("BEGIN IMMEDIATE; INSERT INTO t (x) VALUES (1); COMMIT;")
                 .map(|()| started.elapsed().as_secs_f64() * 1e6)
         })
         .collect::<Result<_, _>>()?;
-    times.sort_by(f64::total_cmp);
-    Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
+    Ok(p50_line(times))
 }
 
 /// p50 of `tool` (with `args`, `{{i}}` replaced by the call's number) called
@@ -504,7 +503,7 @@ fn in_process(db: &str, tool: &str, args: &str, calls: usize) -> anyhow::Result<
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut times = runtime.block_on(async {
+    let times = runtime.block_on(async {
         let mut times = Vec::with_capacity(calls);
         for i in 0..calls + 200 {
             let ctx = catalogue::Ctx::new(user.clone(), db.clone(), catalogue::Clock::System);
@@ -520,8 +519,7 @@ fn in_process(db: &str, tool: &str, args: &str, calls: usize) -> anyhow::Result<
         }
         Ok::<_, anyhow::Error>(times)
     })?;
-    times.sort_by(f64::total_cmp);
-    Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
+    Ok(p50_line(times))
 }
 
 /// p50 of the least a call that reads the database costs there: one read
@@ -539,7 +537,7 @@ fn read_transaction(db: &str, transactions: usize) -> anyhow::Result<Value> {
         }
     }
     let mut conn = SqliteConnection::establish(db)?;
-    let mut times: Vec<f64> = (0..transactions)
+    let times: Vec<f64> = (0..transactions)
         .map(|_| {
             let started = Instant::now();
             conn.batch_execute("BEGIN")?;
@@ -549,8 +547,13 @@ fn read_transaction(db: &str, transactions: usize) -> anyhow::Result<Value> {
             Ok(started.elapsed().as_secs_f64() * 1e6)
         })
         .collect::<anyhow::Result<_>>()?;
+    Ok(p50_line(times))
+}
+
+/// A driver-like line (`lat_us.p50`) of what the benchmark timed itself.
+fn p50_line(mut times: Vec<f64>) -> Value {
     times.sort_by(f64::total_cmp);
-    Ok(serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}}))
+    serde_json::json!({"lat_us": {"p50": times[times.len() / 2]}})
 }
 
 /// The medians over the rounds, as a table with the issue's targets.

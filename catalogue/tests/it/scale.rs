@@ -243,19 +243,7 @@ async fn running_timers_are_an_index_lookup_when_tracks_share_one_end() {
         .ok(&ada, "start_timer", json!({"project": "Website"}))
         .await;
     app.db.conn().unwrap().batch_execute("ANALYZE").unwrap();
-    let mut conn = app.db.conn().unwrap();
-    let plans = catalogue::db::tracks::plans::hot_paths(&mut conn, ada.id, app.now).unwrap();
-    for (name, plan) in plans
-        .iter()
-        .filter(|(name, _)| matches!(*name, "running" | "overlap_running"))
-    {
-        assert!(!plan.contains("SCAN"), "{name} scans: {plan}");
-        assert!(
-            plan.contains("INDEX tracks_user_end (user_id=? AND ended_at=?)"),
-            "{name}: {plan}"
-        );
-    }
-    drop(conn);
+    assert_plans(&app, &ada, "tracks sharing one end, with statistics");
     let timers = app.ok(&ada, "list_active_timers", json!({})).await;
     assert_eq!(timers["timers"].as_array().unwrap().len(), 1);
     assert_eq!(timers["timers"][0]["id"], started["timer"]["id"]);
